@@ -1,0 +1,67 @@
+/* Trace events of the network stack; see include/seqos/trace_events.h for the format.
+ * Order follows the send and receive paths of DESIGN.md. The packet id (skb->id) is the
+ * record's pkt field, so it is not repeated in the arguments. Addresses are shown as
+ * host-order hex (0a00020f = 10.0.2.15). */
+#ifndef NET_TRACE_EVENTS_NET_H
+#define NET_TRACE_EVENTS_NET_H
+
+#define TRACE_EVENTS_NET(E)                                                                  \
+	E(napi_schedule, NET, HANDOFF, "to=%lx napi=%lu")                                    \
+	/* buffers (net/core/skbuff.c) */                                                     \
+	E(skb_alloc, NET, INSTANT, "size=%lu pool=%lu")                                      \
+	E(skb_clone, NET, INSTANT, "parent=%lu copy=%lu")                                    \
+	E(kfree_skb, NET, INSTANT, "reason=%lu len=%lu")                                     \
+	E(consume_skb, NET, INSTANT, "len=%lu -=%lu")                                        \
+	/* receive: NAPI and the device layer (net/core/dev.c) */                             \
+	E(net_rx_action, NET, STEP, "budget=%lu usecs=%lu")                                  \
+	E(napi_poll, NET, STEP, "napi=%lu weight=%lu")                                       \
+	E(napi_complete_done, NET, INSTANT, "napi=%lu work=%lu")                             \
+	E(time_squeeze, NET, INSTANT, "processed=%lu elapsed_us=%lu")                        \
+	E(netif_rx, NET, HANDOFF, "to=%lx qlen=%lu")                                         \
+	E(netif_receive_skb, NET, STEP, "proto=%lx len=%lu")                                 \
+	/* transmit: the device layer */                                                      \
+	E(dev_queue_xmit, NET, STEP, "ifindex=%lu len=%lu")                                  \
+	E(dev_hard_start_xmit, NET, STEP, "ifindex=%lu len=%lu")                             \
+	E(netif_stop_queue, NET, INSTANT, "ifindex=%lu qlen=%lu")                            \
+	E(netif_wake_queue, NET, HANDOFF, "to=%lx ifindex=%lu")                              \
+	E(net_tx_action, NET, STEP, "freed=%lu -=%lu")                                       \
+	/* ARP and the neighbour cache (net/ipv4/arp.c) */                                    \
+	E(arp_rcv, NET, STEP, "op=%lu sip=%lx")                                              \
+	E(arp_send, NET, INSTANT, "op=%lu tip=%lx")                                          \
+	E(neigh_resolve_output, NET, STEP, "ip=%lx state=%lx")                               \
+	E(neigh_update, NET, INSTANT, "ip=%lx state=%lx")                                    \
+	E(neigh_timer_handler, NET, STEP, "ip=%lx state=%lx")                                \
+	/* IPv4 input (net/ipv4/ip_input.c, ip_fragment.c) */                                 \
+	E(ip_rcv, NET, STEP, "len=%lu proto=%lu")                                            \
+	E(ip_rcv_finish, NET, STEP, "daddr=%lx saddr=%lx")                                   \
+	E(ip_local_deliver, NET, STEP, "proto=%lu len=%lu")                                  \
+	E(ip_defrag, NET, STEP, "ipid=%lu offset=%lu")                                       \
+	E(ip_expire, NET, STEP, "ipid=%lu frags=%lu")                                        \
+	/* IPv4 output (net/ipv4/ip_output.c) */                                              \
+	E(ip_queue_xmit, NET, STEP, "daddr=%lx proto=%lu")                                   \
+	E(ip_local_out, NET, STEP, "len=%lu ipid=%lu")                                       \
+	E(ip_output, NET, STEP, "ifindex=%lu len=%lu")                                       \
+	E(ip_finish_output, NET, STEP, "len=%lu mtu=%lu")                                    \
+	E(ip_fragment, NET, STEP, "len=%lu mtu=%lu")                                         \
+	E(ip_finish_output2, NET, STEP, "nexthop=%lx ifindex=%lu")                           \
+	/* ICMP (net/ipv4/icmp.c, ping.c) */                                                  \
+	E(icmp_rcv, NET, STEP, "type=%lu code=%lu")                                          \
+	E(icmp_send, NET, STEP, "type=%lu code=%lu")                                         \
+	E(icmp_reply, NET, STEP, "type=%lu len=%lu")                                         \
+	E(icmp_ratelimited, NET, INSTANT, "type=%lu code=%lu")                               \
+	E(ping_rcv, NET, INSTANT, "ident=%lu seq=%lu")                                       \
+	/* UDP (net/ipv4/udp.c) */                                                            \
+	E(udp_rcv, NET, STEP, "sport=%lu dport=%lu")                                         \
+	E(udp_queue_rcv_skb, NET, STEP, "sock=%lu qlen=%lu")                                 \
+	E(sk_data_ready, NET, INSTANT, "sock=%lu qlen=%lu")                                  \
+	E(udp_err, NET, INSTANT, "sock=%lu err=%lu")                                         \
+	E(udp_sendmsg, NET, STEP, "len=%lu dport=%lu")                                       \
+	E(udp_recvmsg, NET, STEP, "sock=%lu len=%lu")                                        \
+	/* DHCP client and DNS resolver (net/ipv4/dhcp.c, net/dns.c) */                       \
+	E(dhcp_send, NET, INSTANT, "type=%lu xid=%lx")                                       \
+	E(dhcp_rcv, NET, INSTANT, "type=%lu xid=%lx")                                        \
+	E(dhcp_state, NET, INSTANT, "from=%lu to=%lu")                                       \
+	E(dns_query, NET, INSTANT, "qid=%lu tries=%lu")                                      \
+	E(dns_reply, NET, INSTANT, "qid=%lu rcode=%lu")
+
+#endif

@@ -1,0 +1,74 @@
+/* Tracer control: the `trace` shell command and the command-line keys trace=,
+ * trace_buf=. The binary stream to COM2 is in kernel/trace_stream.c. */
+#include <asm/apic.h>
+#include <seqos/cmdline.h>
+#include <seqos/kmalloc.h>
+#include <seqos/printk.h>
+#include <seqos/shell.h>
+#include <seqos/string.h>
+#include <seqos/trace.h>
+
+void trace_boot_init(void)
+{
+	u64 n = cmdline_get_u64("trace_buf", 65536);
+	const char *spec = cmdline_get("trace");
+
+	if (trace_init(n))
+		pr_err("trace: cannot allocate %lu records\n", (unsigned long)n);
+	if (spec) {
+		bool ok;
+		u32 m = trace_parse_mask(spec, &ok);
+		if (!ok)
+			pr_warn("trace: unknown category in '%s'\n", spec);
+		trace_set_mask(m);
+	}
+}
+
+static int dump(void)
+{
+	struct trace_rec recs[32];
+	char line[200];
+	size_t n, total = 0;
+
+	while ((n = trace_consume(0, recs, ARRAY_SIZE(recs))) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			trace_format(&recs[i], tsc_hz, line, sizeof(line));
+			kprintf("%s\n", line);
+		}
+		total += n;
+	}
+	kprintf("# %lu records\n", (unsigned long)total);
+	return 0;
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "stats";
+	struct trace_stats st;
+
+	if (!strcmp(sub, "start")) {
+		bool ok;
+		u32 m = argc > 2 ? trace_parse_mask(argv[2], &ok) : TRC_ALL;
+		if (argc > 2 && !ok) {
+			kprintf("trace: unknown category in '%s'\n", argv[2]);
+			return 1;
+		}
+		trace_set_mask(m);
+	} else if (!strcmp(sub, "stop")) {
+		trace_set_mask(0);
+	} else if (!strcmp(sub, "clear")) {
+		trace_clear();
+	} else if (!strcmp(sub, "dump")) {
+		return dump();
+	} else if (!strcmp(sub, "stats")) {
+		trace_get_stats(&st);
+		kprintf("mask %#x, written %lu, lost %lu, in ring %lu of %lu\n", trace_mask,
+			(unsigned long)st.written, (unsigned long)st.lost, (unsigned long)st.used,
+			(unsigned long)st.capacity);
+	} else {
+		kprintf("usage: trace start [cats]|stop|clear|dump|stats\n");
+		return 1;
+	}
+	return 0;
+}
+SHELL_CMD("trace", "trace start [irq,sched,net,...]|stop|clear|dump|stats - the tracer", cmd_trace);
