@@ -33,7 +33,7 @@ KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.as
 
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \
-	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
 	-fno-strict-aliasing -fno-common -fno-tree-loop-distribute-patterns \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
@@ -76,7 +76,8 @@ FUZZ_SRCS := $(HOST_SRCS)
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
-.PHONY: all deps run debug test unit fuzz fuzz-smoke integration clean help bench compile_commands.json
+
+.PHONY: FORCE all deps run debug test unit fuzz fuzz-smoke integration clean help bench compile_commands.json
 all: $(BUILD)/seqos.efi $(BUILD)/seqos.img
 
 help:
@@ -93,12 +94,21 @@ deps:
 	$(Q)tools/deps
 
 # ---------------------------------------------------------------- kernel rules
-$(BUILD)/k/apps/%.o: apps/%.c
+# Objects are rebuilt when the flags change (a file holding them is their prerequisite).
+$(BUILD)/k/.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(KCFLAGS) $(APP_CFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) $(APP_CFLAGS)' > $@
+$(BUILD)/host/.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(HOST_CFLAGS)' | cmp -s - $@ || echo '$(HOST_CFLAGS)' > $@
+FORCE:
+
+$(BUILD)/k/apps/%.o: apps/%.c $(BUILD)/k/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) $(APP_CFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.o: %.c
+$(BUILD)/k/%.o: %.c $(BUILD)/k/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
@@ -155,7 +165,7 @@ debug: deps all
 	tools/qemu-run --gdb --debugger $(RUN_ARGS)
 
 # ---------------------------------------------------------------- host tests
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c $(BUILD)/host/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
@@ -194,10 +204,10 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libfuzz.a
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(BUILD)/fuzz/libfuzz.a -o $@
 
 fuzz: $(FUZZ_TARGETS)
-	$(Q)tools/run-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(Q)$(if $(FUZZ_TARGETS),tools/run-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS),echo "fuzz: no targets")
 
 fuzz-smoke: $(FUZZ_TARGETS)
-	$(Q)tools/run-fuzz 2 $(FUZZ_TARGETS)
+	$(Q)$(if $(FUZZ_TARGETS),tools/run-fuzz 2 $(FUZZ_TARGETS),echo "fuzz: no targets")
 
 # ---------------------------------------------------------------- integration
 integration: all

@@ -47,7 +47,9 @@ const char *ksym_lookup(u64 addr, u64 *offset)
 	for (size_t i = 0; i < nsyms; i++) {
 		const Elf64_Sym *s = &symtab[i];
 		unsigned t = ELF64_ST_TYPE(s->st_info);
-		if ((t != STT_FUNC && t != STT_OBJECT) || s->st_value > addr)
+		/* NOTYPE: labels from assembly (entry stubs, the thread trampoline). */
+		if ((t != STT_FUNC && t != STT_OBJECT && t != 0) || s->st_shndx == 0 ||
+		    s->st_shndx >= 0xff00 || s->st_value > addr)
 			continue;
 		if (s->st_size && addr >= s->st_value + s->st_size)
 			continue;

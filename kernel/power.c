@@ -22,6 +22,7 @@
 #define SLP_EN (1u << 13)
 
 void dump_backtrace(u64 rip, u64 rbp);
+bool panic_skip_backtrace; /* set by the exception path, which printed one already */
 
 __noreturn void kernel_poweroff(int status)
 {
@@ -79,7 +80,7 @@ __noreturn void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", msg);
-	if (!in_panic++) {
+	if (!in_panic++ && !panic_skip_backtrace) {
 		__asm__ __volatile__("mov %%rbp, %0" : "=r"(rbp));
 		dump_backtrace((u64)__builtin_return_address(0), rbp);
 	}

@@ -60,11 +60,12 @@ int shell_run_line(const char *line)
 static void out(const char *s) { console_write(s, strlen(s)); }
 
 /* Redraws the line from the cursor position to the end, then puts the cursor back. */
-static void redraw_tail(const char *line, int len, int cur)
+static void redraw_tail(const char *line, int len, int cur, bool erased)
 {
 	char seq[16];
 	console_write(line + cur, (size_t)(len - cur));
-	out(" \b");
+	if (erased)
+		out(" \b");
 	if (len - cur > 0) {
 		snprintf(seq, sizeof(seq), "\x1b[%dD", len - cur);
 		out(seq);
@@ -163,7 +164,7 @@ static void read_line(char *line)
 				cur--;
 				line[len] = 0;
 				out("\b");
-				redraw_tail(line, len, cur);
+				redraw_tail(line, len, cur, true);
 			}
 			break;
 		case 0x15: /* Ctrl-U */
@@ -186,7 +187,8 @@ static void read_line(char *line)
 				line[len] = 0;
 				console_write(line + cur, 1);
 				cur++;
-				redraw_tail(line, len, cur);
+				if (cur < len)
+					redraw_tail(line, len, cur, false);
 			}
 		}
 	}

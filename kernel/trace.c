@@ -35,9 +35,12 @@ int trace_init(size_t records_per_cpu)
 {
 	for (unsigned c = 0; c < 1; c++) { /* one CPU today; the rings are per CPU */
 		struct trace_ring *r = &rings[c];
-		struct trace_rec *recs = kcalloc(records_per_cpu, sizeof(*recs));
+		struct trace_rec *recs = kcalloc(records_per_cpu, sizeof(*recs)), *old;
 		if (!recs)
 			return -1;
+		old = r->recs;
+		r->recs = NULL; /* writers see no ring while it is replaced */
+		kfree(old);
 		r->cap = records_per_cpu;
 		r->head = r->tail = 0;
 		r->lost_pending = r->lost_total = r->written = 0;

@@ -14,6 +14,8 @@
 #include <seqos/string.h>
 #include <seqos/vm.h>
 
+extern bool panic_skip_backtrace;
+
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
 	"#BR bound range", "#UD invalid opcode", "#NM device not available",
@@ -32,25 +34,60 @@ static bool frame_ok(u64 fp, u64 prev)
 	return fp && !(fp & 7) && fp > prev && vm_is_mapped(fp) && vm_is_mapped(fp + 15);
 }
 
-void dump_backtrace(u64 rip, u64 rbp)
+/* Is ret a return address: inside the kernel's text, right after a call instruction
+ * (E8 rel32, or FF /2 through a register or memory)? */
+static bool looks_like_return(u64 ret)
+{
+	const u8 *p = (const u8 *)ret;
+	if (ret < (u64)__text_start + 5 || ret >= (u64)__text_end)
+		return false;
+	return p[-5] == 0xe8 || (p[-2] == 0xff && (p[-1] & 0x38) == 0x10) ||
+	       (p[-3] == 0xff && (p[-2] & 0x38) == 0x10);
+}
+
+static void print_frame(int depth, u64 ret, bool guess)
 {
 	char sym[96];
+	ksym_format(ret - 1, sym, sizeof(sym)); /* -1: the call, not the next line */
+	printk(KERN_EMERG "  #%-2d %016lx %s%s\n", depth, (unsigned long)ret, guess ? "? " : "", sym);
+}
+
+/* Frame-pointer backtrace. GCC builds leaf functions without a frame, so when rsp is
+ * known (an exception), the words at the top of the stack are checked first for the
+ * leaf's return address; one found that way is marked '?', as Linux does. */
+void dump_backtrace_from(u64 rip, u64 rbp, u64 rsp)
+{
+	char sym[96];
+	int depth = 1;
 
 	ksym_format(rip, sym, sizeof(sym));
 	printk(KERN_EMERG "Backtrace:\n");
 	printk(KERN_EMERG "  #0  %016lx %s\n", (unsigned long)rip, sym);
-	for (int depth = 1; depth < 32 && frame_ok(rbp, 0); depth++) {
+	if (rsp && frame_ok(rbp, 0)) {
+		u64 first = ((u64 *)rbp)[1];
+		for (int i = 0; i < 4 && vm_is_mapped(rsp + 8 * i + 7); i++) {
+			u64 w = ((u64 *)rsp)[i];
+			if ((u64)&((u64 *)rsp)[i] >= rbp)
+				break;
+			if (w != first && looks_like_return(w)) {
+				print_frame(depth++, w, true);
+				break;
+			}
+		}
+	}
+	for (; depth < 32 && frame_ok(rbp, 0); depth++) {
 		u64 *fp = (u64 *)rbp;
 		u64 ret = fp[1];
 		if (!ret)
 			break;
-		ksym_format(ret - 1, sym, sizeof(sym)); /* -1: the call, not the next line */
-		printk(KERN_EMERG "  #%-2d %016lx %s\n", depth, (unsigned long)ret, sym);
+		print_frame(depth, ret, false);
 		if (!frame_ok(fp[0], rbp))
 			break;
 		rbp = fp[0];
 	}
 }
+
+void dump_backtrace(u64 rip, u64 rbp) { dump_backtrace_from(rip, rbp, 0); }
 
 static void describe_pf(u64 err, char *buf, size_t cap)
 {
@@ -84,9 +121,10 @@ static __noreturn void exception(struct trap_frame *f)
 	if (current_thread())
 		printk(KERN_EMERG "thread %u (%s), preempt_count %#x\n", current_thread()->tid,
 		       current_thread()->name, preempt_count());
-	if (f->vector == 14 && vm_is_stack_guard(read_cr2()))
+	if ((f->vector == 14 || f->vector == 8) && vm_is_stack_guard(read_cr2()))
 		printk(KERN_EMERG "CR2 is a stack guard page: kernel stack overflow\n");
-	dump_backtrace(f->rip, f->rbp);
+	dump_backtrace_from(f->rip, f->rbp, f->rsp);
+	panic_skip_backtrace = true;
 	panic("fatal exception %lu in %s", (unsigned long)f->vector, sym);
 }
 

@@ -1,0 +1,206 @@
+"""Integration test harness: boot seqos in QEMU and talk to it (standard library only).
+
+    with VM(test, cmdline="app=echo", nic="e1000", net="user") as vm:
+        vm.wait_for(r"seqos> ")
+        out = vm.shell("mem")
+        assert "free" in out
+
+A VM always dies with its test: the context manager, an atexit hook and SIGINT/SIGTERM
+handlers kill QEMU. Each test gets a work directory under build/test-logs/<test>/ with
+the serial log; on success it is deleted, on failure it stays. Ports come from
+free_port(), so VMs of parallel tests never collide."""
+import atexit
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools", "lib"))
+import seqos_qemu  # noqa: E402
+
+LOG_ROOT = os.path.join(ROOT, "build", "test-logs")
+PROMPT = "seqos> "
+KVM = seqos_qemu.kvm_usable()
+# Guest time is slow under TCG: timeouts scale, the assertions do not.
+SLOW = 1.0 if KVM else 4.0
+
+_live = set()
+_live_lock = threading.Lock()
+
+
+def _kill_all(*_):
+    with _live_lock:
+        vms = list(_live)
+    for vm in vms:
+        vm.kill()
+
+
+atexit.register(_kill_all)
+
+
+def _on_signal(signum, frame):
+    _kill_all()
+    raise SystemExit(128 + signum)
+
+
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+class VM:
+    def __init__(self, name, cmdline="app=none", nic=None, net=None, mac="52:54:00:12:34:56",
+                 usb=False, trace=False, pcap=False, mem="256M", extra=None, vga=False):
+        self.name = name
+        self.workdir = os.path.join(LOG_ROOT, name)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        os.makedirs(self.workdir)
+        self.log_path = os.path.join(self.workdir, "serial.log")
+        self.trace_path = os.path.join(self.workdir, "trace.bin") if trace else None
+        self.pcap_path = os.path.join(self.workdir, "capture.pcap") if pcap else None
+        self.argv, self.qmp_path = seqos_qemu.build_argv(
+            self.workdir, cmdline=cmdline, serial="stdio", trace_file=self.trace_path,
+            nic=nic, net=net, mac=mac, pcap=self.pcap_path, mem=mem, usb=usb, vga=vga,
+            extra=extra)
+        self.buf = ""
+        self.pos = 0  # how far wait_for has consumed
+        self.cond = threading.Condition()
+        self.proc = None
+        self.rc = None
+        self.failed = False
+
+    # -------------------------------------------------------------- lifecycle
+    def start(self):
+        self.log = open(self.log_path, "w")
+        self.log.write("# " + " ".join(self.argv) + "\n")
+        self.log.flush()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        with _live_lock:
+            _live.add(self)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        return self
+
+    def _read(self):
+        fd = self.proc.stdout.fileno()
+        while True:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            text = data.decode("utf-8", "replace").replace("\r", "")
+            self.log.write(text)
+            self.log.flush()
+            with self.cond:
+                self.buf += text
+                self.cond.notify_all()
+        with self.cond:
+            self.rc = self.proc.wait()
+            self.cond.notify_all()
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        with _live_lock:
+            _live.discard(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, etype, e, tb):
+        self.kill()
+        if hasattr(self, "reader"):
+            self.reader.join(timeout=5)
+        if hasattr(self, "log"):
+            self.log.close()
+        if etype is None and not self.failed:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return False
+
+    # -------------------------------------------------------------- console
+    def wait_for(self, pattern, timeout=30, consume=True):
+        """Waits until pattern (a regex) appears in serial output not yet consumed;
+        returns the match. Fails the test (keeping the log) on timeout or QEMU exit."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout * SLOW
+        with self.cond:
+            while True:
+                m = rx.search(self.buf, self.pos)
+                if m:
+                    if consume:
+                        self.pos = m.end()
+                    return m
+                if self.rc is not None:
+                    self.fail("QEMU exited (rc %s) before %r appeared" % (self.rc, pattern))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.fail("timeout waiting for %r" % pattern)
+                self.cond.wait(min(left, 1.0))
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def boot(self, timeout=60):
+        self.wait_for(re.escape(PROMPT), timeout)
+        return self
+
+    def shell(self, cmd, timeout=30):
+        """Runs a shell command; returns its output (the text between the echoed command
+        line and the next prompt)."""
+        self.send(cmd + "\r")
+        self.wait_for(re.escape(cmd) + r"\n", timeout)
+        start = self.pos
+        self.wait_for(re.escape(PROMPT), timeout)
+        with self.cond:
+            return self.buf[start:self.pos - len(PROMPT)]
+
+    def wait_exit(self, timeout=60):
+        """Waits for QEMU to exit; returns the kernel's poweroff status (None when QEMU
+        did not exit through isa-debug-exit)."""
+        deadline = time.monotonic() + timeout * SLOW
+        with self.cond:
+            while self.rc is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.fail("QEMU did not exit within %ss" % timeout)
+                self.cond.wait(min(left, 1.0))
+        return seqos_qemu.exit_status(self.rc)
+
+    def output(self):
+        with self.cond:
+            return self.buf
+
+    def fail(self, msg):
+        self.failed = True
+        raise TestFailure("%s: %s (serial log: %s)" % (self.name, msg, self.log_path))
+
+    def check(self, cond, msg):
+        if not cond:
+            self.fail(msg)
