@@ -93,10 +93,11 @@
 #ifndef NEIGH_TABLE_MAX
 #define NEIGH_TABLE_MAX 128
 #endif
-/* Packets queued per unresolved neighbour (Linux unres_qlen default is ~101 by bytes;
- * 3 was the old default and is what RFC 1122 2.3.2.2 asks: "at least one"). */
+/* Packets queued per unresolved neighbour (RFC 1122 2.3.2.2 asks for at least one;
+ * Linux's unres_qlen is 101). 48 holds every fragment of a 64 KiB datagram at MTU 1500
+ * (45), so the first datagram to a new neighbour is not lost to its own fragments. */
 #ifndef ARP_QUEUE_LEN
-#define ARP_QUEUE_LEN 3
+#define ARP_QUEUE_LEN 48
 #endif
 /* Requests sent before INCOMPLETE or PROBE gives up (Linux mcast/ucast_solicit = 3). */
 #ifndef ARP_MAX_PROBES

@@ -44,6 +44,7 @@ struct netns_ipv4 {
 	struct list_head frag_queues;  /* struct ipq */
 	u32 frag_nqueues;
 	u64 frag_mem;                  /* truesize of queued fragments */
+	struct delayed_work frag_work; /* ip_expire: drops datagrams past their time */
 
 	spinlock_t udp_lock;           /* UDP sockets (net/ipv4/udp.c) */
 	struct list_head udp_socks;

@@ -1,7 +1,9 @@
 /* IPv4 reassembly (RFC 791 3.2 "reassembly", RFC 815; Linux net/ipv4/ip_fragment.c):
  *   ip_local_deliver -> ip_defrag() queues a fragment; the one that completes a datagram
- *   gets the whole datagram back; ip_expire() (TIMER softirq) drops a datagram not
- *   complete within IPFRAG_TIME_MS and sends "fragment reassembly time exceeded".
+ *   gets the whole datagram back; ip_expire() (a work item, the "frag GC" of DESIGN.md)
+ *   drops datagrams not complete within IPFRAG_TIME_MS and sends "fragment reassembly
+ *   time exceeded". One delayed work per namespace serves every queue: it runs at the
+ *   earliest expiry and re-arms for the next.
  *
  * The attacks this code is written against (teardrop, Rose, Ripple20 CVE-2020-11896/
  * 11897, the fragment parts of AMNESIA:33): overlapping fragments (the whole datagram is
@@ -33,7 +35,7 @@ struct ipq {
 	u64 mem;
 	int iif;
 	struct sk_buff *frags;/* sorted by offset, linked by skb->next */
-	struct timer_list timer;
+	u64 expires;          /* jiffies */
 };
 
 /* Fragment geometry, kept in skb->cb after the IP part. */
@@ -44,12 +46,9 @@ struct ipfrag_cb {
 _Static_assert(sizeof(struct ipfrag_cb) <= sizeof(((struct sk_buff *)0)->cb), "cb size");
 #define FRAG_CB(skb) ((struct ipfrag_cb *)((skb)->cb))
 
-static void ip_expire(struct timer_list *t);
-
 /* Unlinks q; the caller frees it with ipq_free() after dropping the lock. */
 static void ipq_unlink(struct net *net, struct ipq *q)
 {
-	del_timer(&q->timer);
 	list_del(&q->list);
 	net->ipv4.frag_nqueues--;
 	net->ipv4.frag_mem -= q->mem;
@@ -141,8 +140,10 @@ struct sk_buff *ip_defrag(struct net *net, struct sk_buff *skb)
 		q->id = get_be16(iph->id);
 		q->protocol = iph->protocol;
 		q->iif = skb->dev->ifindex;
-		timer_setup(&q->timer, ip_expire, 0);
-		mod_timer(&q->timer, jiffies + msecs_to_jiffies(IPFRAG_TIME_MS));
+		q->expires = jiffies + msecs_to_jiffies(IPFRAG_TIME_MS);
+		/* no-op when already pending: that run re-arms for this queue */
+		queue_delayed_work(system_wq, &net->ipv4.frag_work,
+				   msecs_to_jiffies(IPFRAG_TIME_MS));
 		list_add_tail(&q->list, &net->ipv4.frag_queues);
 		net->ipv4.frag_nqueues++;
 	}
@@ -212,23 +213,44 @@ fail:
 	return NULL;
 }
 
-/* A datagram did not complete in time (RFC 1122 3.3.2: tell the sender when fragment
- * zero arrived). */
-static void ip_expire(struct timer_list *t)
+/* Datagrams that did not complete in time (RFC 1122 3.3.2: tell the sender when
+ * fragment zero arrived). Runs in a worker; queues are oldest first on the list. */
+static void ip_expire(struct work_struct *w)
 {
-	struct ipq *q = from_timer(q, t, timer);
-	struct net *net = q->net;
-	TRACE_STEP(ip_expire, 0, q->id, q->nfrags);
+	struct netns_ipv4 *ip = container_of(to_delayed_work(w), struct netns_ipv4, frag_work);
+	struct net *net = container_of(ip, struct net, ipv4);
 
-	spin_lock_bh(&net->ipv4.frag_lock);
-	ipq_unlink(net, q);
-	spin_unlock_bh(&net->ipv4.frag_lock);
-	IP_INC_STATS(net, IPSTATS_MIB_REASMTIMEOUT);
-	IP_INC_STATS(net, IPSTATS_MIB_REASMFAILS);
-	if (q->frags && FRAG_CB(q->frags)->offset == 0 && dev_get_by_index(net, q->iif) &&
-	    !(FRAG_CB(q->frags)->h.flags & IPSKB_BROADCAST))
-		icmp_send(q->frags, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
-	ipq_free(q, SKB_DROP_FRAG_TIMEOUT);
+	for (;;) {
+		struct ipq *q = NULL;
+		u64 next = 0;
+
+		spin_lock_bh(&ip->frag_lock);
+		if (!list_empty(&ip->frag_queues)) {
+			q = list_first_entry(&ip->frag_queues, struct ipq, list);
+			if (time_after(q->expires, jiffies)) {
+				next = q->expires;
+				q = NULL;
+			} else {
+				ipq_unlink(net, q);
+			}
+		}
+		spin_unlock_bh(&ip->frag_lock);
+		if (!q) {
+			if (next)
+				queue_delayed_work(system_wq, &ip->frag_work, next - jiffies);
+			return;
+		}
+		{
+			TRACE_STEP(ip_expire, 0, q->id, q->nfrags);
+			IP_INC_STATS(net, IPSTATS_MIB_REASMTIMEOUT);
+			IP_INC_STATS(net, IPSTATS_MIB_REASMFAILS);
+			if (q->frags && FRAG_CB(q->frags)->offset == 0 &&
+			    dev_get_by_index(net, q->iif) &&
+			    !(FRAG_CB(q->frags)->h.flags & IPSKB_BROADCAST))
+				icmp_send(q->frags, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
+			ipq_free(q, SKB_DROP_FRAG_TIMEOUT);
+		}
+	}
 }
 
 void ip_frag_flush(struct net *net)
@@ -253,7 +275,12 @@ int ip_frag_net_init(struct net *net)
 	spin_lock_init(&net->ipv4.frag_lock);
 	net->ipv4.frag_lock.name = "frag_lock";
 	INIT_LIST_HEAD(&net->ipv4.frag_queues);
+	INIT_DELAYED_WORK(&net->ipv4.frag_work, ip_expire);
 	return 0;
 }
 
-void ip_frag_net_exit(struct net *net) { ip_frag_flush(net); }
+void ip_frag_net_exit(struct net *net)
+{
+	cancel_delayed_work_sync(&net->ipv4.frag_work);
+	ip_frag_flush(net);
+}
