@@ -17,6 +17,7 @@
 #include <seqos/shell.h>
 #include <seqos/spinlock.h>
 #include <seqos/string.h>
+#include <seqos/trace_stream.h>
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define SLP_EN (1u << 13)
@@ -28,6 +29,7 @@ __noreturn void kernel_poweroff(int status)
 {
 	local_irq_disable();
 	printk(KERN_NOTICE "power off (status %d)\n", status);
+	trace_stream_final();
 	if (fw_cfg_present())
 		outb(QEMU_DEBUG_EXIT_PORT, (u8)status);
 	if (acpi.pm1a_cnt) {

@@ -205,7 +205,7 @@ struct thread *kthread_create(int (*fn)(void *), void *arg, const char *name, in
 	strlcpy(t->name, name, sizeof(t->name));
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	INIT_LIST_HEAD(&t->run);
-	timer_setup(&t->sleep_timer, NULL, 0);
+	__timer_setup(&t->sleep_timer, NULL, "thread_timeout");
 	/* Initial stack: six callee-saved registers, then the trampoline as return address. */
 	sp = (u64 *)((u8 *)t->stack + t->stack_size);
 	*--sp = 0;

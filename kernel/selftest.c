@@ -73,7 +73,3 @@ static int cmd_fault(int argc, char **argv)
 }
 SHELL_CMD("fault", "fault pf|gp|ud|wx|nx|stack - take an exception on purpose (tests)", cmd_fault);
 
-void selftest_start(const char *name)
-{
-	pr_warn("selftest: unknown test '%s'\n", name);
-}

@@ -105,8 +105,15 @@ again:
 	c->preempt_count -= SOFTIRQ_OFFSET;
 }
 
+/* While ksoftirqd is runnable it owns the pending work: processing it again on every
+ * interrupt exit would starve threads, which is what handing over was meant to stop
+ * (Linux 4.9's ksoftirqd_running() rule). */
 void do_softirq_irq_exit(void)
 {
+	struct thread *k = this_cpu()->ksoftirqd;
+
+	if (k && k->state == T_READY)
+		return;
 	__do_softirq(FROM_IRQ_EXIT);
 }
 

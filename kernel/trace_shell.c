@@ -7,6 +7,7 @@
 #include <seqos/shell.h>
 #include <seqos/string.h>
 #include <seqos/trace.h>
+#include <seqos/trace_stream.h>
 
 void trace_boot_init(void)
 {
@@ -22,6 +23,8 @@ void trace_boot_init(void)
 			pr_warn("trace: unknown category in '%s'\n", spec);
 		trace_set_mask(m);
 	}
+	if (cmdline_flag("trace_stream", "1"))
+		trace_stream_start();
 }
 
 static int dump(void)
@@ -65,6 +68,11 @@ static int cmd_trace(int argc, char **argv)
 		kprintf("mask %#x, written %lu, lost %lu, in ring %lu of %lu\n", trace_mask,
 			(unsigned long)st.written, (unsigned long)st.lost, (unsigned long)st.used,
 			(unsigned long)st.capacity);
+		u64 ticks = trace_measure_cost(4096);
+		u64 ps = tsc_hz ? ticks * 1000000000ULL / (tsc_hz / 1000) / 4096 : 0;
+		kprintf("cost per record: %lu.%03lu ns (%lu TSC ticks), measured over 4096 writes\n",
+			(unsigned long)(ps / 1000), (unsigned long)(ps % 1000),
+			(unsigned long)(ticks / 4096));
 	} else {
 		kprintf("usage: trace start [cats]|stop|clear|dump|stats\n");
 		return 1;

@@ -106,8 +106,8 @@ bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw, u6
 		dw->wq = wq;
 		if (delay == 0)
 			insert_work(wq, &dw->work);
-		else
-			mod_timer(&dw->timer, jiffies + delay);
+		else /* +1: the current jiffy is partly gone; a full delay must pass */
+			mod_timer(&dw->timer, jiffies + delay + 1);
 		queued = true;
 	}
 	local_irq_restore(flags);
@@ -137,6 +137,7 @@ static bool grab_pending(struct work_struct *w, struct timer_list *timer)
 	return was;
 }
 
+/* The item runs no sooner than delay jiffies from now (one jiffy later at most). */
 bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw, u64 delay)
 {
 	bool was = grab_pending(&dw->work, &dw->timer);

@@ -6,7 +6,7 @@
 #define NET_TRACE_EVENTS_NET_H
 
 #define TRACE_EVENTS_NET(E)                                                                  \
-	E(napi_schedule, NET, HANDOFF, "to=%lx napi=%lu")                                    \
+	E(napi_schedule, NET, HANDOFF, "to=%#lx napi=%lu")                                    \
 	/* buffers (net/core/skbuff.c) */                                                     \
 	E(skb_alloc, NET, INSTANT, "size=%lu pool=%lu")                                      \
 	E(skb_clone, NET, INSTANT, "parent=%lu copy=%lu")                                    \
@@ -17,13 +17,13 @@
 	E(napi_poll, NET, STEP, "napi=%lu weight=%lu")                                       \
 	E(napi_complete_done, NET, INSTANT, "napi=%lu work=%lu")                             \
 	E(time_squeeze, NET, INSTANT, "processed=%lu elapsed_us=%lu")                        \
-	E(netif_rx, NET, HANDOFF, "to=%lx qlen=%lu")                                         \
+	E(netif_rx, NET, HANDOFF, "to=%#lx qlen=%lu")                                         \
 	E(netif_receive_skb, NET, STEP, "proto=%lx len=%lu")                                 \
 	/* transmit: the device layer */                                                      \
 	E(dev_queue_xmit, NET, STEP, "ifindex=%lu len=%lu")                                  \
 	E(dev_hard_start_xmit, NET, STEP, "ifindex=%lu len=%lu")                             \
 	E(netif_stop_queue, NET, INSTANT, "ifindex=%lu qlen=%lu")                            \
-	E(netif_wake_queue, NET, HANDOFF, "to=%lx ifindex=%lu")                              \
+	E(netif_wake_queue, NET, HANDOFF, "to=%#lx ifindex=%lu")                              \
 	E(net_tx_action, NET, STEP, "freed=%lu -=%lu")                                       \
 	/* ARP and the neighbour cache (net/ipv4/arp.c) */                                    \
 	E(arp_rcv, NET, STEP, "op=%lu sip=%lx")                                              \

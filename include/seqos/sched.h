@@ -17,7 +17,7 @@
 
 #define NR_PRIO 8
 #define PRIO_HIGHEST 0
-#define PRIO_KSOFTIRQD 2  /* as Linux's nice 0 SCHED_NORMAL ksoftirqd: below IRQ-ish work */
+#define PRIO_KSOFTIRQD 4  /* as Linux: an ordinary thread, sharing the CPU round-robin */
 #define PRIO_DEFAULT 4
 #define PRIO_IDLE (NR_PRIO - 1)
 #define THREAD_STACK_SIZE (16 * 1024)

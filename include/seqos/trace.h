@@ -157,5 +157,6 @@ size_t trace_consume(unsigned cpu, struct trace_rec *out, size_t max);
 /* Formats one record as text ("[time] ctx event args"). */
 int trace_format(const struct trace_rec *r, u64 tsc_hz, char *buf, size_t cap);
 u32 trace_parse_mask(const char *spec, bool *ok); /* "irq,net" -> mask */
+u64 trace_measure_cost(unsigned n); /* clock ticks for n records (scratch ring) */
 
 #endif

@@ -21,17 +21,17 @@
 #define TRACE_EVENTS_CORE(E)                                                                 \
 	E(trace_lost, CORE, INSTANT, "lost=%lu records since=%lu")                           \
 	E(trace_meta, CORE, INSTANT, "name")                                                 \
-	E(hardirq, IRQ, STEP, "vector=%lu irq=%lu")                                          \
-	E(softirq, IRQ, STEP, "vec=%lu restart=%lu")                                         \
-	E(raise_softirq, IRQ, HANDOFF, "to=%lx vec=%lu")                                     \
-	E(ksoftirqd_wakeup, IRQ, HANDOFF, "to=%lx pending=%lx")                              \
-	E(tasklet_schedule, IRQ, HANDOFF, "to=%lx tasklet=%lu")                              \
+	E(hardirq, IRQ, STEP, "vector=%lu gsi=%ld")                                          \
+	E(softirq, IRQ, STEP, "vec=%lu from=%lu")                                         \
+	E(raise_softirq, IRQ, HANDOFF, "to=%#lx vec=%lu")                                     \
+	E(ksoftirqd_wakeup, IRQ, HANDOFF, "to=%#lx pending=%lx")                              \
+	E(tasklet_schedule, IRQ, HANDOFF, "to=%#lx tasklet=%lu")                              \
 	E(tasklet_run, IRQ, STEP, "tasklet=%lu -=%lu")                                       \
-	E(queue_work, WORK, HANDOFF, "to=%lx work=%lu")                                      \
+	E(queue_work, WORK, HANDOFF, "to=%#lx work=%lu")                                      \
 	E(work_run, WORK, STEP, "work=%lu wq=%lu")                                           \
 	E(timer_expire, TIMER, STEP, "timer=%lx late=%lu")                                   \
-	E(wake_up, SCHED, HANDOFF, "to=%lx tid=%lu")                                         \
-	E(sched_switch, SCHED, HANDOFF, "to=%lx prev_state=%lu")                             \
+	E(wake_up, SCHED, HANDOFF, "to=%#lx tid=%lu")                                         \
+	E(sched_switch, SCHED, HANDOFF, "to=%#lx prev_state=%lu")                             \
 	E(test_event, CORE, INSTANT, "a=%lu b=%lu")
 
 #define TRACE_EVENTS(E) TRACE_EVENTS_CORE(E) TRACE_EVENTS_NET(E)

@@ -1,0 +1,186 @@
+/* The binary trace stream: records leave the machine on COM2, which QEMU saves to a
+ * file (tools/qemu-run --trace-out), and tools/seqtrace turns into timelines, sequence
+ * diagrams and captures. The stream is self-describing: it starts with the event table
+ * generated from trace_events.h, so the host tool never needs the kernel's headers.
+ * Format: docs/trace-format.md.
+ *
+ * In streaming mode a low-priority thread drains the rings every STREAM_PERIOD_MS;
+ * `trace save` writes one complete stream of what the rings hold now. */
+#include <asm/apic.h>
+#include <drivers/serial.h>
+#include <seqos/cmdline.h>
+#include <seqos/printk.h>
+#include <seqos/sched.h>
+#include <seqos/shell.h>
+#include <seqos/string.h>
+#include <seqos/trace.h>
+#include <seqos/trace_stream.h>
+
+#define STREAM_PERIOD_MS 20
+#define BATCH 64
+
+extern u64 boot_handoff_tsc;
+static bool com2_ok, streaming, header_sent;
+static struct thread *streamer;
+static DEFINE_MUTEX(stream_lock);
+static char info_text[1024];
+
+static void out(const void *p, size_t n) { serial_write(COM2, p, n); }
+
+static void chunk(u16 type, u32 len)
+{
+	struct trace_chunk_hdr h = { TRACE_STREAM_MAGIC, type, 0, len };
+	out(&h, sizeof(h));
+}
+
+static void send_header(void)
+{
+	u32 len = 32;
+	u32 v[2] = { TRACE_STREAM_VERSION, sizeof(struct trace_rec) };
+	u64 q[2] = { tsc_hz, boot_handoff_tsc };
+	u32 w[2] = { 1, TR_NR_EVENTS };
+
+	for (int i = 0; i < TR_NR_EVENTS; i++)
+		len += 6 + (u32)strlen(trace_events[i].name) + (u32)strlen(trace_events[i].fmt);
+	chunk(TRACE_CHUNK_HEADER, len);
+	out(v, 8);
+	out(q, 16);
+	out(w, 8);
+	for (int i = 0; i < TR_NR_EVENTS; i++) {
+		const struct trace_event_desc *d = &trace_events[i];
+		u8 b[2] = { d->kind, d->category };
+		u16 l[2] = { (u16)strlen(d->name), (u16)strlen(d->fmt) };
+		out(b, 2);
+		out(l, 4);
+		out(d->name, l[0]);
+		out(d->fmt, l[1]);
+	}
+	if (info_text[0]) {
+		chunk(TRACE_CHUNK_INFO, (u32)strlen(info_text));
+		out(info_text, strlen(info_text));
+	}
+}
+
+static void send_names(void)
+{
+	const struct trace_name_entry *n;
+	size_t count = trace_names(&n);
+
+	chunk(TRACE_CHUNK_NAMES, (u32)(count * 40));
+	for (size_t i = 0; i < count; i++) {
+		u8 k[4] = { n[i].kind, 0, 0, 0 };
+		out(k, 4);
+		out(&n[i].id, 4);
+		out(n[i].name, TRACE_NAME_MAX);
+	}
+}
+
+/* Sends what the ring holds now; returns the number of records. */
+static size_t drain(void)
+{
+	static struct trace_rec recs[BATCH];
+	size_t n, total = 0;
+
+	while ((n = trace_consume(0, recs, BATCH)) > 0) {
+		u16 cpu[2] = { 0, 0 };
+		u32 count = (u32)n;
+		chunk(TRACE_CHUNK_RECORDS, 8 + (u32)(n * sizeof(recs[0])));
+		out(cpu, 4);
+		out(&count, 4);
+		out(recs, n * sizeof(recs[0]));
+		total += n;
+	}
+	return total;
+}
+
+static void send_end(void)
+{
+	struct trace_stats st;
+	u64 v[2];
+
+	trace_get_stats(&st);
+	v[0] = st.written;
+	v[1] = st.lost;
+	chunk(TRACE_CHUNK_END, 16);
+	out(v, 16);
+}
+
+static int streamer_thread(void *arg)
+{
+	while (streaming) {
+		mutex_lock(&stream_lock);
+		drain();
+		mutex_unlock(&stream_lock);
+		msleep(STREAM_PERIOD_MS);
+	}
+	return 0;
+}
+
+void trace_stream_info(const char *key, const char *value)
+{
+	size_t l = strlen(info_text);
+	snprintf(info_text + l, sizeof(info_text) - l, "%s=%s\n", key, value);
+}
+
+void trace_stream_start(void)
+{
+	com2_ok = serial_present(COM2);
+	if (!com2_ok || streaming)
+		return;
+	serial_init(COM2, 115200);
+	mutex_lock(&stream_lock);
+	send_header();
+	send_names();
+	header_sent = true;
+	streaming = true;
+	mutex_unlock(&stream_lock);
+	streamer = kthread_create(streamer_thread, NULL, "tracestream", PRIO_IDLE - 1);
+	if (streamer)
+		thread_detach(streamer);
+}
+
+void trace_stream_stop(void) { streaming = false; }
+
+void trace_stream_save(void)
+{
+	if (!serial_present(COM2))
+		return;
+	serial_init(COM2, 115200);
+	mutex_lock(&stream_lock);
+	send_header();
+	send_names();
+	drain();
+	send_end();
+	mutex_unlock(&stream_lock);
+}
+
+/* At power off (interrupts off, any thread): no locks, just finish the stream. */
+void trace_stream_final(void)
+{
+	if (!header_sent)
+		return;
+	streaming = false;
+	drain();
+	send_names(); /* names registered since the start */
+	send_end();
+	header_sent = false;
+}
+
+static int cmd_trace_stream(int argc, char **argv)
+{
+	const char *a = argc > 1 ? argv[1] : "";
+	if (!strcmp(a, "on"))
+		trace_stream_start();
+	else if (!strcmp(a, "off"))
+		trace_stream_stop();
+	else if (!strcmp(a, "save"))
+		trace_stream_save();
+	else {
+		kprintf("usage: tracestream on|off|save\n");
+		return 1;
+	}
+	kprintf("tracestream: %s (COM2 %s)\n", streaming ? "streaming" : "idle",
+		serial_present(COM2) ? "present" : "absent");
+	return 0;
+}
+SHELL_CMD("tracestream", "tracestream on|off|save - binary trace records to COM2", cmd_trace_stream);
