@@ -84,15 +84,30 @@ static void test_loss_marker_needs_room_for_itself_and_the_record(void **state)
 	for (int i = 0; i < 9; i++) /* one lost */
 		trace_event(test_event, 0, i, 0);
 	assert_int_equal(drain(r, 1), 1); /* one free slot: not enough for marker + record */
+	assert_int_equal(drain(r, 0), 0);
 	trace_event(test_event, 0, 50, 0);
 	trace_get_stats(&st);
 	assert_int_equal(st.lost, 2);
-	assert_int_equal(drain(r, 8), 7);
+	/* The reader meets the gap and marks it: both losses in one marker. */
+	assert_int_equal(drain(r, 8), 8);
+	assert_int_equal(r[7].event, TR_trace_lost);
+	assert_int_equal(r[7].a0, 2);
 	trace_event(test_event, 0, 51, 0);
-	assert_int_equal(drain(r, 8), 2);
-	assert_int_equal(r[0].event, TR_trace_lost);
-	assert_int_equal(r[0].a0, 2);
-	assert_int_equal(r[1].a0, 51);
+	assert_int_equal(drain(r, 8), 1);
+	assert_int_equal(r[0].a0, 51);
+}
+
+static void test_reader_marks_losses_at_the_gap(void **state)
+{
+	struct trace_rec r[16];
+	for (int i = 0; i < 20; i++) /* 12 lost, and nobody writes afterwards */
+		trace_event(test_event, 0, i, 0);
+	assert_int_equal(drain(r, 16), 9);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(r[i].a0, i);
+	assert_int_equal(r[8].event, TR_trace_lost);
+	assert_int_equal(r[8].a0, 12);
+	assert_int_equal(drain(r, 16), 0); /* reported once */
 }
 
 static void test_mask_filters_categories(void **state)
@@ -183,6 +198,7 @@ int main(void)
 		cmocka_unit_test_setup(test_wraparound_keeps_order, setup_small),
 		cmocka_unit_test_setup(test_full_ring_counts_and_marks_losses, setup_small),
 		cmocka_unit_test_setup(test_loss_marker_needs_room_for_itself_and_the_record, setup_small),
+		cmocka_unit_test_setup(test_reader_marks_losses_at_the_gap, setup_small),
 		cmocka_unit_test_setup(test_mask_filters_categories, setup_small),
 		cmocka_unit_test_setup(test_trace_step_records_begin_and_end, setup_small),
 		cmocka_unit_test_setup(test_parse_mask, setup_small),
