@@ -11,6 +11,7 @@
 #include <net/ip.h>
 #include <net/udp.h>
 #include <seqos/errno.h>
+#include <seqos/softirq.h>
 #include <seqos/time.h>
 
 #include <string.h>
@@ -423,6 +424,135 @@ static void test_dns_resolve(void **state)
 	assert_int_equal(dns_resolve_net(&A, "example.test", &addr, 3 * NSEC_PER_SEC), -ETIMEDOUT);
 }
 
+/* The point of seqos: each step runs in the context Linux runs it in, and the trace
+ * says so. One datagram A -> B, read by a "thread" on B. */
+static const struct trace_rec *find_rec(const struct trace_rec *r, size_t n, u16 ev, u64 pkt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].event == ev && r[i].phase != TRACE_END && (!pkt || r[i].pkt == pkt))
+			return &r[i];
+	return NULL;
+}
+
+static void test_trace_contexts(void **state)
+{
+	static struct trace_rec recs[1 << 14];
+	const struct trace_rec *r;
+	struct sock *sa, *sb;
+	char buf[16];
+	u64 rx_id;
+	size_t n;
+	u64 rtt;
+	u8 ttl;
+	be32 from;
+
+	assert_int_equal(ping_once(&A, ip("10.0.0.2"), 1, 1, 8, NSEC_PER_SEC, &rtt, &ttl, &from), 0);
+	assert_int_equal(udp_sock_create(&A, &sa), 0);
+	assert_int_equal(udp_sock_create(&B, &sb), 0);
+	assert_int_equal(udp_bind(sb, to_be32(0), 4000), 0);
+	trace_clear();
+	assert_int_equal(udp_sendmsg(sa, "ctx", 3, ip("10.0.0.2"), 4000), 3);
+	assert_int_equal(udp_recvmsg(sb, buf, sizeof(buf), NULL, 0, shim_now_ns() + NSEC_PER_SEC), 3);
+	n = trace_consume(0, recs, ARRAY_SIZE(recs));
+	assert_true(n > 10);
+	/* send side: all in the sending thread */
+	assert_non_null(r = find_rec(recs, n, TR_udp_sendmsg, 0));
+	assert_int_equal(r->ctx_kind, CTX_THREAD);
+	assert_non_null(r = find_rec(recs, n, TR_ip_queue_xmit, 0));
+	assert_int_equal(r->ctx_kind, CTX_THREAD);
+	assert_non_null(r = find_rec(recs, n, TR_dev_hard_start_xmit, r->pkt));
+	assert_int_equal(r->ctx_kind, CTX_THREAD);
+	/* the NIC interrupt hands off to NET_RX */
+	assert_non_null(r = find_rec(recs, n, TR_napi_schedule, 0));
+	assert_int_equal(r->ctx_kind, CTX_HARDIRQ);
+	assert_int_equal(r->a0, TRACE_CTX(CTX_SOFTIRQ, NET_RX_SOFTIRQ));
+	/* receive side: the stack up to the socket in NET_RX softirq */
+	assert_non_null(r = find_rec(recs, n, TR_udp_rcv, 0));
+	assert_int_equal(r->ctx_kind, CTX_SOFTIRQ);
+	assert_int_equal(r->ctx_id, NET_RX_SOFTIRQ);
+	rx_id = r->pkt;
+	static const u16 rx_steps[] = { TR_net_rx_action, TR_napi_poll, TR_netif_receive_skb,
+					TR_ip_rcv, TR_ip_rcv_finish, TR_ip_local_deliver,
+					TR_udp_queue_rcv_skb, TR_sk_data_ready };
+	for (size_t i = 0; i < ARRAY_SIZE(rx_steps); i++) {
+		assert_non_null(r = find_rec(recs, n, rx_steps[i], 0));
+		assert_int_equal(r->ctx_kind, CTX_SOFTIRQ);
+	}
+	assert_non_null(find_rec(recs, n, TR_ip_rcv, rx_id)); /* one packet id end to end */
+	/* and the thread picks it up */
+	assert_non_null(r = find_rec(recs, n, TR_udp_recvmsg, rx_id));
+	assert_int_equal(r->ctx_kind, CTX_THREAD);
+	udp_sock_release(sa);
+	udp_sock_release(sb);
+}
+
+static void test_link_flap(void **state)
+{
+	struct net_device *dev = link_ab->a.dev;
+	u64 req;
+	u8 st;
+	u64 rtt;
+	u8 ttl;
+	be32 from;
+
+	assert_int_equal(ping_once(&A, ip("10.0.0.2"), 1, 1, 8, NSEC_PER_SEC, &rtt, &ttl, &from), 0);
+	netif_carrier_off(dev);
+	assert_false(dev->flags & IFF_RUNNING);
+	assert_false(neigh_lookup_ha(&A, dev, ip("10.0.0.2"), NULL, &st)); /* flushed */
+	req = A.mib.arp[ARP_MIB_OUTREQUESTS];
+	netif_carrier_on(dev);
+	shim_run_pending();
+	assert_int_equal(A.mib.arp[ARP_MIB_OUTREQUESTS], req + 1); /* gratuitous ARP */
+	assert_int_equal(ping_once(&A, ip("10.0.0.2"), 1, 2, 8, NSEC_PER_SEC, &rtt, &ttl, &from), 0);
+}
+
+static void test_dhcp_rebind_and_expiry(void **state)
+{
+	struct net_device *dev = link_ab->a.dev;
+	struct sock *srv;
+
+	inet_addr_flush(dev);
+	dhcp_offers = dhcp_acks = dhcp_naks = 0;
+	assert_int_equal(udp_sock_create(&B, &srv), 0);
+	srv->broadcast = true;
+	srv->sk_data_ready = fake_dhcp_ready;
+	assert_int_equal(udp_bind(srv, to_be32(0), 67), 0);
+	assert_int_equal(dhcp_start(dev), 0);
+	shim_advance_ms(11000);
+	assert_int_equal(dhcp_get_state(dev), DHCP_BOUND);
+	/* the server goes away: renew fails, then rebind fails, then the lease ends */
+	udp_sock_release(srv);
+	shim_advance_ms(301 * 1000);
+	assert_int_equal(dhcp_get_state(dev), DHCP_RENEWING);
+	shim_advance_ms(230 * 1000); /* past T2 = 525 s */
+	assert_int_equal(dhcp_get_state(dev), DHCP_REBINDING);
+	assert_true(inet_dev_has_addr(dev)); /* still ours until the lease ends */
+	shim_advance_ms(80 * 1000);  /* past 600 s */
+	assert_false(inet_dev_has_addr(dev));
+	assert_int_equal(dhcp_get_state(dev) == DHCP_SELECTING || dhcp_get_state(dev) == DHCP_INIT, 1);
+	dhcp_stop(dev);
+}
+
+static void test_cmdline_static_config(void **state)
+{
+	struct simlink *l;
+	struct rtable rt;
+	struct flowi4 fl = { .daddr = ip("1.1.1.1") };
+
+	assert_int_equal(net_config_from_cmdline("10.9.0.5/16", "bad", NULL), -EINVAL);
+	assert_int_equal(net_config_from_cmdline("10.9.0.5/16", "10.9.0.1", "10.9.0.53"), 0);
+	l = simlink_create(&init_net, NULL, 0x10); /* the driver registers later */
+	assert_true(be32_eq(inet_select_addr(l->a.dev, ip("10.9.1.1")), ip("10.9.0.5")));
+	assert_int_equal(ip_route_output(&init_net, &fl, &rt), 0);
+	assert_true(be32_eq(rt.nexthop, ip("10.9.0.1")));
+	assert_ptr_equal(rt.dev, l->a.dev);
+	assert_true(be32_eq(init_net.dns.servers[0], ip("10.9.0.53")));
+	simlink_destroy(l);
+	/* the device went: so did its address and routes */
+	assert_int_equal(ip_route_output(&init_net, &fl, &rt), -ENETUNREACH);
+	dns_set_servers(&init_net, NULL, 0);
+}
+
 static void test_shell_net_commands(void **state)
 {
 	extern int net_cmd_netstat(int, char **);
@@ -455,6 +585,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loopback_delivery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dhcp_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_contexts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_flap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dhcp_rebind_and_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cmdline_static_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_net_commands, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("net_ipv4", tests, NULL, NULL);
