@@ -322,7 +322,7 @@ static netdev_tx_t dev_hard_start_xmit(struct sk_buff *skb, struct net_device *d
 	return rc;
 }
 
-void __netif_schedule(struct net_device *dev);
+static void __netif_schedule(struct net_device *dev);
 
 /* Feeds the driver from the TX queue until it is empty, the driver stops the queue, or
  * NET_TX_WEIGHT packets went out (then NET_TX continues, so one busy device does not
@@ -380,7 +380,7 @@ void netif_stop_queue(struct net_device *dev)
 }
 
 /* Puts dev on this CPU's output queue and raises NET_TX (Linux __netif_schedule). */
-void __netif_schedule(struct net_device *dev)
+static void __netif_schedule(struct net_device *dev)
 {
 	unsigned long flags;
 

@@ -97,7 +97,7 @@ int ip_route_output(struct net *net, struct flowi4 *fl, struct rtable *rt)
 		rt->nexthop = fl->daddr;
 		rt->type = RTN_LOCAL;
 		if (!fl->saddr.v)
-			fl->saddr = ipv4_is_loopback(fl->daddr) ? fl->daddr : fl->daddr;
+			fl->saddr = fl->daddr;
 		goto done;
 	}
 	if (type == RTN_BROADCAST || type == RTN_MULTICAST) {

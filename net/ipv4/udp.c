@@ -150,39 +150,44 @@ static int udp_rcv(struct sk_buff *skb)
 	UDP_SKB_CB(skb)->sport = r.sport;
 	UDP_SKB_CB(skb)->ifindex = skb->dev->ifindex;
 
-	spin_lock_bh(&net->ipv4.udp_lock);
+	/* Sockets are found under the table lock and fed after it is dropped, so a
+	 * sk_data_ready callback may use the socket API. They cannot go away meanwhile:
+	 * udp_sock_release runs in a thread, which cannot run while this softirq does. */
 	if (bcast) {
 		/* every socket that matches gets a copy (Linux __udp4_lib_mcast_deliver) */
-		struct sock *last = NULL;
+		struct sock *match[16];
+		int nmatch = 0;
+
+		spin_lock_bh(&net->ipv4.udp_lock);
 		list_for_each_entry(sk, &net->ipv4.udp_socks, node) {
 			/* a socket bound to one unicast address does not see broadcasts */
 			be32 as = sk->rcv_saddr.v && !ipv4_is_lbcast(sk->rcv_saddr) ? daddr
 										   : sk->rcv_saddr;
-			if (udp_score(sk, saddr, r.sport, as, r.dport, skb->dev->ifindex) < 0)
-				continue;
-			if (last) {
-				struct sk_buff *c = skb_clone(skb);
-				if (c)
-					udp_queue_rcv_skb(last, c);
-			}
-			last = sk;
+			if (udp_score(sk, saddr, r.sport, as, r.dport, skb->dev->ifindex) >= 0 &&
+			    nmatch < (int)ARRAY_SIZE(match))
+				match[nmatch++] = sk;
 		}
-		if (last) {
-			udp_queue_rcv_skb(last, skb);
-		} else {
+		spin_unlock_bh(&net->ipv4.udp_lock);
+		if (!nmatch) {
 			UDP_INC_STATS(net, UDP_MIB_IGNOREDMULTI);
 			consume_skb(skb);
+			return 0;
 		}
-		spin_unlock_bh(&net->ipv4.udp_lock);
+		for (int i = 0; i < nmatch - 1; i++) {
+			struct sk_buff *c = skb_clone(skb);
+			if (c)
+				udp_queue_rcv_skb(match[i], c);
+		}
+		udp_queue_rcv_skb(match[nmatch - 1], skb);
 		return 0;
 	}
+	spin_lock_bh(&net->ipv4.udp_lock);
 	sk = __udp4_lib_lookup(net, saddr, r.sport, daddr, r.dport, skb->dev->ifindex);
+	spin_unlock_bh(&net->ipv4.udp_lock);
 	if (sk) {
 		udp_queue_rcv_skb(sk, skb);
-		spin_unlock_bh(&net->ipv4.udp_lock);
 		return 0;
 	}
-	spin_unlock_bh(&net->ipv4.udp_lock);
 	UDP_INC_STATS(net, UDP_MIB_NOPORTS);
 	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 	kfree_skb_reason(skb, SKB_DROP_NO_SOCKET);
@@ -198,12 +203,15 @@ static void udp_err(struct net *net, const struct icmp_err *e)
 
 	spin_lock_bh(&net->ipv4.udp_lock);
 	sk = __udp4_lib_lookup(net, e->daddr, dport, e->saddr, sport, 0);
-	if (sk && sk->state == SS_CONNECTED && e->fatal) {
-		trace_event(udp_err, 0, sk->id, e->err);
+	if (sk && (sk->state != SS_CONNECTED || !e->fatal))
+		sk = NULL;
+	if (sk)
 		sk->err = e->err;
+	spin_unlock_bh(&net->ipv4.udp_lock);
+	if (sk) {
+		trace_event(udp_err, 0, sk->id, e->err);
 		sk->sk_error_report(sk);
 	}
-	spin_unlock_bh(&net->ipv4.udp_lock);
 }
 
 static const struct net_protocol udp_protocol = { .handler = udp_rcv, .err_handler = udp_err };
@@ -393,10 +401,11 @@ int udp_recvmsg(struct sock *sk, void *buf, size_t len, struct udp_rx_info *info
 
 void udp_sock_release(struct sock *sk)
 {
-	struct net *net = sk->net;
+	struct net *net;
 
 	if (!sk)
 		return;
+	net = sk->net;
 	spin_lock_bh(&net->ipv4.udp_lock);
 	if (sk->sport.v) {
 		list_del(&sk->node);
