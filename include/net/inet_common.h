@@ -48,7 +48,10 @@ static inline u16 csum_fold(u32 sum)
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (u16)~sum;
 }
-static inline u16 ip_compute_csum(const void *buf, size_t len) { return csum_fold(csum_partial(buf, len, 0)); }
+static inline u16 ip_compute_csum(const void *buf, size_t len)
+{
+	return csum_fold(csum_partial(buf, len, 0));
+}
 /* The TCP/UDP pseudo-header sum (RFC 768, RFC 793 3.1) added to sum. */
 static inline u32 csum_tcpudp_nofold(be32 saddr, be32 daddr, u32 len, u8 proto, u32 sum)
 {

@@ -112,7 +112,10 @@ struct sk_buff *netdev_alloc_skb(struct net_device *dev, u32 len);
 /* Frees: kfree_skb_reason() for a drop (traced with the reason), consume_skb() for a
  * packet that did its job. Both accept NULL. Not from hard IRQ: use dev_kfree_skb_irq(). */
 void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason);
-static inline void kfree_skb(struct sk_buff *skb) { kfree_skb_reason(skb, SKB_DROP_NOT_SPECIFIED); }
+static inline void kfree_skb(struct sk_buff *skb)
+{
+	kfree_skb_reason(skb, SKB_DROP_NOT_SPECIFIED);
+}
 void consume_skb(struct sk_buff *skb);
 
 struct sk_buff *skb_clone(struct sk_buff *skb);  /* shares the data buffer */
@@ -123,8 +126,14 @@ static inline bool skb_cloned(const struct sk_buff *skb) { return skb->cloned; }
 /* Makes the data buffer private (copying it when shared); 0 or -ENOMEM. */
 int skb_unshare_data(struct sk_buff *skb);
 
-static inline u32 skb_headroom(const struct sk_buff *skb) { return (u32)(skb->data - skb->head); }
-static inline u32 skb_tailroom(const struct sk_buff *skb) { return (u32)(skb->end - skb->tail); }
+static inline u32 skb_headroom(const struct sk_buff *skb)
+{
+	return (u32)(skb->data - skb->head);
+}
+static inline u32 skb_tailroom(const struct sk_buff *skb)
+{
+	return (u32)(skb->end - skb->tail);
+}
 
 void skb_over_panic(const struct sk_buff *skb, u32 len, const char *what) __noreturn;
 
@@ -180,16 +189,43 @@ static inline void skb_trim(struct sk_buff *skb, u32 len)
 /* True when at least len bytes of packet remain from data: parsers check this first. */
 static inline bool pskb_may_pull(const struct sk_buff *skb, u32 len) { return len <= skb->len; }
 
-static inline void skb_reset_mac_header(struct sk_buff *skb) { skb->mac_header = (u16)(skb->data - skb->head); }
-static inline void skb_reset_network_header(struct sk_buff *skb) { skb->network_header = (u16)(skb->data - skb->head); }
-static inline void skb_reset_transport_header(struct sk_buff *skb) { skb->transport_header = (u16)(skb->data - skb->head); }
-static inline void skb_set_network_header(struct sk_buff *skb, int off) { skb->network_header = (u16)(skb->data - skb->head + off); }
-static inline void skb_set_transport_header(struct sk_buff *skb, int off) { skb->transport_header = (u16)(skb->data - skb->head + off); }
+static inline void skb_reset_mac_header(struct sk_buff *skb)
+{
+	skb->mac_header = (u16)(skb->data - skb->head);
+}
+static inline void skb_reset_network_header(struct sk_buff *skb)
+{
+	skb->network_header = (u16)(skb->data - skb->head);
+}
+static inline void skb_reset_transport_header(struct sk_buff *skb)
+{
+	skb->transport_header = (u16)(skb->data - skb->head);
+}
+static inline void skb_set_network_header(struct sk_buff *skb, int off)
+{
+	skb->network_header = (u16)(skb->data - skb->head + off);
+}
+static inline void skb_set_transport_header(struct sk_buff *skb, int off)
+{
+	skb->transport_header = (u16)(skb->data - skb->head + off);
+}
 static inline u8 *skb_mac_header(const struct sk_buff *skb) { return skb->head + skb->mac_header; }
-static inline u8 *skb_network_header(const struct sk_buff *skb) { return skb->head + skb->network_header; }
-static inline u8 *skb_transport_header(const struct sk_buff *skb) { return skb->head + skb->transport_header; }
-static inline int skb_network_offset(const struct sk_buff *skb) { return (int)(skb_network_header(skb) - skb->data); }
-static inline int skb_transport_offset(const struct sk_buff *skb) { return (int)(skb_transport_header(skb) - skb->data); }
+static inline u8 *skb_network_header(const struct sk_buff *skb)
+{
+	return skb->head + skb->network_header;
+}
+static inline u8 *skb_transport_header(const struct sk_buff *skb)
+{
+	return skb->head + skb->transport_header;
+}
+static inline int skb_network_offset(const struct sk_buff *skb)
+{
+	return (int)(skb_network_header(skb) - skb->data);
+}
+static inline int skb_transport_offset(const struct sk_buff *skb)
+{
+	return (int)(skb_transport_header(skb) - skb->data);
+}
 
 /* Moves data to keep the packet (from data, len bytes) but drops everything that follows:
  * pads a short Ethernet frame to len with zeros. 0, or -ENOMEM (skb freed). */
@@ -210,7 +246,10 @@ void skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb);
 void skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb);
 struct sk_buff *skb_dequeue(struct sk_buff_head *q);
 void skb_queue_purge_reason(struct sk_buff_head *q, enum skb_drop_reason reason);
-static inline void skb_queue_purge(struct sk_buff_head *q) { skb_queue_purge_reason(q, SKB_DROP_PURGE); }
+static inline void skb_queue_purge(struct sk_buff_head *q)
+{
+	skb_queue_purge_reason(q, SKB_DROP_PURGE);
+}
 static inline u32 skb_queue_len(const struct sk_buff_head *q) { return q->qlen; }
 static inline bool skb_queue_empty(const struct sk_buff_head *q) { return q->qlen == 0; }
 static inline struct sk_buff *skb_peek(const struct sk_buff_head *q)

@@ -40,11 +40,12 @@ struct skb_pool {
 	u32 cached;
 };
 
+#define POOL(n, size, max) { .st = { .name = n, .obj_size = size, .limit = max } }
 static struct skb_pool pools[SKB_POOL_NR] = {
-	[SKB_POOL_HEAD] = { { "skbuff_head", sizeof(struct sk_buff), NET_SKB_HEAD_MAX, 0, 0, 0, 0 }, NULL, 0 },
-	[SKB_POOL_SMALL] = { { "skb_data_256", NET_SKB_SMALL_SIZE, NET_SKB_SMALL_MAX, 0, 0, 0, 0 }, NULL, 0 },
-	[SKB_POOL_STD] = { { "skb_data_2k", NET_SKB_STD_SIZE, NET_SKB_STD_MAX, 0, 0, 0, 0 }, NULL, 0 },
-	[SKB_POOL_LARGE] = { { "skb_data_64k", NET_SKB_LARGE_SIZE, NET_SKB_LARGE_MAX, 0, 0, 0, 0 }, NULL, 0 },
+	[SKB_POOL_HEAD] = POOL("skbuff_head", sizeof(struct sk_buff), NET_SKB_HEAD_MAX),
+	[SKB_POOL_SMALL] = POOL("skb_data_256", NET_SKB_SMALL_SIZE, NET_SKB_SMALL_MAX),
+	[SKB_POOL_STD] = POOL("skb_data_2k", NET_SKB_STD_SIZE, NET_SKB_STD_MAX),
+	[SKB_POOL_LARGE] = POOL("skb_data_64k", NET_SKB_LARGE_SIZE, NET_SKB_LARGE_MAX),
 };
 static DEFINE_SPINLOCK(pool_lock);
 static u64 skb_next_id = 1;
