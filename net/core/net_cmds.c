@@ -1,6 +1,7 @@
 /* Shell commands of the device layer: `ifconfig` (devices, addresses, counters) and
  * `mem`'s network part (net_mem_report, in skbuff.c). `softnet` is in napi.c. */
 #include <net/inet_common.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/netdevice.h>
 #include <seqos/errno.h>
@@ -66,7 +67,7 @@ static void show_dev(struct net_device *dev)
 			(unsigned long long)n->completes);
 }
 
-/* ifconfig [DEV [up|down]] */
+/* ifconfig [DEV [up|down|A.B.C.D/N|del A.B.C.D]] */
 int net_cmd_ifconfig(int argc, char **argv)
 {
 	struct net *net = &init_net;
@@ -90,8 +91,18 @@ int net_cmd_ifconfig(int argc, char **argv)
 		return dev_open(dev) ? 1 : 0;
 	if (!strcmp(argv[2], "down"))
 		return dev_close(dev) ? 1 : 0;
-	kprintf("usage: ifconfig [DEV [up|down]]\n");
+	if (!strcmp(argv[2], "del") && argc == 4) {
+		be32 a;
+		return in4_pton(argv[3], &a) || inet_addr_del(dev, a) ? 1 : 0;
+	}
+	{
+		be32 a;
+		int plen;
+		if (!in4_pton_prefix(argv[2], &a, &plen))
+			return inet_addr_add(dev, a, plen) ? 1 : 0;
+	}
+	kprintf("usage: ifconfig [DEV [up|down|A.B.C.D/N|del A.B.C.D]]\n");
 	return 1;
 }
-SHELL_CMD("ifconfig", "ifconfig [DEV [up|down]] - network devices and their counters",
+SHELL_CMD("ifconfig", "ifconfig [DEV [up|down|A.B.C.D/N|del A.B.C.D]] - devices, addresses",
 	  net_cmd_ifconfig);

@@ -460,6 +460,7 @@ static void test_shell_commands(void **state)
 	assert_int_equal(net_cmd_ifconfig(1, argv), 0); /* init_net: lo */
 	assert_non_null(strstr(shim_console(), "lo: flags="));
 	assert_non_null(strstr(shim_console(), "LOOPBACK"));
+	assert_non_null(strstr(shim_console(), "inet 127.0.0.1/8"));
 }
 
 int main(void)
