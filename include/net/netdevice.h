@@ -3,6 +3,8 @@
  * The seam between drivers and the stack (STYLE.md 6). A driver:
  *   dev = alloc_etherdev(sizeof(struct my_priv));  fill dev->netdev_ops, dev->dev_addr;
  *   netif_napi_add(dev, &priv->napi, my_poll);     register_netdev(dev);
+ *   ndo_open:   set up rings, napi_enable(), unmask interrupts; ndo_stop: the reverse,
+ *               napi_disable() before freeing the rings;
  *   hard IRQ:   mask the device's interrupts; napi_schedule(&priv->napi);
  *   my_poll:    for each RX frame: skb->protocol = eth_type_trans(skb, dev);
  *               netif_receive_skb(skb); reclaim TX (napi_consume_skb); if done < budget:
