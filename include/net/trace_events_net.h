@@ -62,6 +62,57 @@
 	E(dhcp_rcv, NET, INSTANT, "type=%lu xid=%lx")                                        \
 	E(dhcp_state, NET, INSTANT, "from=%lu to=%lu")                                       \
 	E(dns_query, NET, INSTANT, "qid=%lu tries=%lu")                                      \
-	E(dns_reply, NET, INSTANT, "qid=%lu rcode=%lu")
+	E(dns_reply, NET, INSTANT, "qid=%lu rcode=%lu")                                      \
+	/* socket ownership (net/core/sock.c) */                                             \
+	E(sk_add_backlog, SOCK, INSTANT, "sock=%lu qlen=%lu")                                \
+	E(release_sock, SOCK, STEP, "sock=%lu backlog=%lu")                                  \
+	E(sk_write_space, SOCK, INSTANT, "sock=%lu wmem=%lu")                                \
+	E(sk_state_change, SOCK, INSTANT, "sock=%lu state=%lu")                              \
+	/* TCP, send path (net/ipv4/tcp.c, tcp_output.c) */                                  \
+	E(tcp_sendmsg, TCP, STEP, "sock=%lu len=%lu")                                        \
+	E(tcp_push, TCP, STEP, "sock=%lu nonagle=%lu")                                       \
+	E(tcp_write_xmit, TCP, STEP, "sock=%lu cwnd=%lu")                                    \
+	E(tcp_transmit_skb, TCP, STEP, "seq=%lx flags=%lx")                                  \
+	E(tcp_xmit_wait, TCP, INSTANT, "why=%lu val=%lu") /* 1 cwnd 2 rwnd 3 nagle 4 cork */ \
+	E(tcp_retransmit_skb, TCP, STEP, "seq=%lx len=%lu")                                  \
+	E(tcp_send_ack, TCP, STEP, "rcv_nxt=%lx wnd=%lu")                                    \
+	E(tcp_send_delayed_ack, TCP, INSTANT, "sock=%lu ato_ms=%lu")                         \
+	E(tcp_send_fin, TCP, STEP, "sock=%lu seq=%lx")                                       \
+	E(tcp_send_synack, TCP, STEP, "iss=%lx cookie=%lu")                                  \
+	E(tcp_connect, TCP, STEP, "sock=%lu iss=%lx")                                        \
+	E(tcp_v4_send_reset, TCP, INSTANT, "seq=%lx ack=%lx")                                \
+	E(tcp_send_active_reset, TCP, INSTANT, "sock=%lu state=%lu")                         \
+	E(tcp_send_probe0, TCP, INSTANT, "sock=%lu backoff=%lu")                             \
+	/* TCP, receive path (net/ipv4/tcp_ipv4.c, tcp_input.c) */                           \
+	E(tcp_v4_rcv, TCP, STEP, "sport=%lu dport=%lu")                                      \
+	E(tcp_v4_do_rcv, TCP, STEP, "sock=%lu state=%lu")                                    \
+	E(tcp_rcv_established, TCP, STEP, "sock=%lu fast=%lu")                               \
+	E(tcp_rcv_state_process, TCP, STEP, "sock=%lu state=%lu")                            \
+	E(tcp_ack, TCP, STEP, "ack=%lx flag=%lx")                                            \
+	E(tcp_data_queue, TCP, STEP, "seq=%lx len=%lu")                                      \
+	E(tcp_data_queue_ofo, TCP, STEP, "seq=%lx len=%lu")                                  \
+	E(tcp_ofo_queue, TCP, STEP, "sock=%lu moved=%lu")                                    \
+	E(tcp_recvmsg, TCP, STEP, "sock=%lu len=%lu")                                        \
+	E(tcp_conn_request, TCP, STEP, "sock=%lu qlen=%lu")                                  \
+	E(tcp_check_req, TCP, STEP, "sock=%lu cookie=%lu")                                   \
+	E(tcp_v4_syn_recv_sock, TCP, STEP, "listener=%lu child=%lu")                         \
+	E(tcp_v4_err, TCP, INSTANT, "sock=%lu err=%lu")                                      \
+	E(tcp_drop, TCP, INSTANT, "sock=%lu why=%lu")                                        \
+	E(tcp_challenge_ack, TCP, INSTANT, "sock=%lu limited=%lu")                           \
+	/* TCP, state, recovery and timers (tcp_input.c, tcp_timer.c, tcp_cong.c) */         \
+	E(tcp_set_state, TCP, INSTANT, "sock=%lu from_to=%lx")                               \
+	E(tcp_rtt_estimator, TCP, INSTANT, "rtt_us=%lu srtt_us=%lu")                         \
+	E(tcp_enter_recovery, TCP, INSTANT, "cwnd=%lu ssthresh=%lu")                         \
+	E(tcp_enter_loss, TCP, INSTANT, "cwnd=%lu ssthresh=%lu")                             \
+	E(tcp_cwnd, TCP, COUNTER, "cwnd=%lu ssthresh=%lu")                                   \
+	E(tcp_write_timer, TCP, STEP, "sock=%lu event=%lu")                                  \
+	E(tcp_retransmit_timer, TCP, STEP, "sock=%lu backoff=%lu")                           \
+	E(tcp_probe_timer, TCP, STEP, "sock=%lu probes=%lu")                                 \
+	E(tcp_delack_timer, TCP, STEP, "sock=%lu pending=%lu")                               \
+	E(tcp_keepalive_timer, TCP, STEP, "sock=%lu state=%lu")                              \
+	E(tcp_synack_timer, TCP, STEP, "sock=%lu qlen=%lu")                                  \
+	E(tcp_timer_deferred, TCP, INSTANT, "sock=%lu which=%lu")                            \
+	E(tcp_time_wait, TCP, INSTANT, "sock=%lu timeo_ms=%lu")                              \
+	E(tcp_done, TCP, INSTANT, "sock=%lu err=%lu")
 
 #endif
