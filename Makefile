@@ -103,10 +103,16 @@ $(BUILD)/host/.flags: FORCE
 	@echo '$(HOST_CFLAGS)' | cmp -s - $@ || echo '$(HOST_CFLAGS)' > $@
 FORCE:
 
+# An app's main() becomes app_<file>_main, so several apps link into one image.
+$(BUILD)/k/apps/libc/%.o: apps/libc/%.c $(BUILD)/k/.flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) $(APP_CFLAGS) -fno-builtin -c $< -o $@
+
 $(BUILD)/k/apps/%.o: apps/%.c $(BUILD)/k/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(KCFLAGS) $(APP_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(APP_CFLAGS) -Dmain=app_$(notdir $(basename $<))_main -c $< -o $@
 
 $(BUILD)/k/%.o: %.c $(BUILD)/k/.flags
 	@mkdir -p $(dir $@)

@@ -54,6 +54,7 @@ static void serial_console_write(const char *s, size_t len)
 static struct console serial_console = { "ttyS0", serial_console_write, NULL };
 
 static struct boot_info *boot_info;
+u64 boot_rtc_unix; /* wall clock at boot (UEFI GetTime), for CLOCK_REALTIME */
 
 static void choose_cmdline(const struct boot_info *bi)
 {
@@ -91,6 +92,7 @@ __noreturn void kernel_main(u64 boot_info_phys)
 	if (bi->magic != BOOT_INFO_MAGIC)
 		panic("boot_info at %#lx has a bad magic", (unsigned long)boot_info_phys);
 	boot_info = bi;
+	boot_rtc_unix = bi->rtc_unix;
 
 	cpu_detect();
 	gdt_init();

@@ -185,11 +185,9 @@ __noreturn void thread_start(void)
 	thread_exit(t->fn(t->arg));
 }
 
-struct thread *kthread_create(int (*fn)(void *), void *arg, const char *name, int prio)
+struct thread *thread_alloc(int (*fn)(void *), void *arg, const char *name, int prio)
 {
 	struct thread *t = kzalloc(sizeof(*t));
-	unsigned long flags;
-	u64 *sp;
 
 	if (!t)
 		return NULL;
@@ -206,15 +204,20 @@ struct thread *kthread_create(int (*fn)(void *), void *arg, const char *name, in
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	INIT_LIST_HEAD(&t->run);
 	__timer_setup(&t->sleep_timer, NULL, "thread_timeout");
-	/* Initial stack: six callee-saved registers, then the trampoline as return address. */
-	sp = (u64 *)((u8 *)t->stack + t->stack_size);
+	trace_name(CTX_THREAD, t->tid, t->name);
+	return t;
+}
+
+void thread_start_new(struct thread *t, u64 *sp)
+{
+	unsigned long flags;
+
+	/* Six callee-saved registers for __switch_to to pop, then the trampoline. */
 	*--sp = 0;
 	*--sp = (u64)thread_trampoline;
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
 	t->rsp = (u64)sp;
-	trace_name(CTX_THREAD, t->tid, t->name);
-
 	local_irq_save(flags);
 	list_add_tail(&t->all, &all_threads);
 	t->state = T_READY;
@@ -222,6 +225,14 @@ struct thread *kthread_create(int (*fn)(void *), void *arg, const char *name, in
 	if (this_cpu()->current && t->prio < this_cpu()->current->prio)
 		this_cpu()->need_resched = true;
 	local_irq_restore(flags);
+}
+
+struct thread *kthread_create(int (*fn)(void *), void *arg, const char *name, int prio)
+{
+	struct thread *t = thread_alloc(fn, arg, name, prio);
+
+	if (t)
+		thread_start_new(t, (u64 *)((u8 *)t->stack + t->stack_size));
 	return t;
 }
 

@@ -128,11 +128,12 @@ void timer_tick(void)
 static void run_one(struct timer_list *t, u64 now)
 {
 	void (*fn)(struct timer_list *) = t->function;
-	struct trace_ctx prev = trace_ctx_enter(CTX_TIMER, t->id);
+	u32 id = t->id; /* the handler may free the object holding t */
+	struct trace_ctx prev = trace_ctx_enter(CTX_TIMER, id);
 
-	trace_begin(timer_expire, 0, (u64)t->id, now - t->expires);
+	trace_begin(timer_expire, 0, (u64)id, now - t->expires);
 	fn(t);
-	trace_end(timer_expire, 0, (u64)t->id, 0);
+	trace_end(timer_expire, 0, (u64)id, 0);
 	trace_ctx_leave(prev);
 }
 

@@ -27,9 +27,7 @@ __switch_to:
 ; First "return" of a new thread: its initial stack holds six zeroed registers and this
 ; address. thread_start() never returns.
 thread_trampoline:
-	xor ebp, ebp
-	push 0                  ; zero return address: backtraces stop here
-	push 0
-	mov rbp, rsp
+	push 0                  ; a zero saved rbp above a zero return address: backtraces stop
+	mov rbp, rsp            ; and the stack is 16-byte aligned at the call, as the ABI wants
 	call thread_start
 	ud2

@@ -46,7 +46,8 @@ struct thread {
 	u64 run_start;           /* ktime when last switched in */
 	const char *wchan;       /* what it is waiting for, for `ps` */
 	struct timer_list sleep_timer;
-	void *app;               /* app state (errno, descriptors), NULL for kernel threads */
+	struct proc *proc;       /* the app process it belongs to, NULL for kernel threads */
+	int errno_val;           /* the app's errno */
 };
 
 /* Linux's preempt_count layout: what the current CPU is doing, in one word. */
@@ -74,6 +75,12 @@ static inline struct thread *current_thread(void) { return cpu0.current; }
 static inline u32 preempt_count(void) { return cpu0.preempt_count; }
 
 struct thread *kthread_create(int (*fn)(void *), void *arg, const char *name, int prio);
+/* The two halves of kthread_create, for callers that prepare the stack themselves
+ * (fork): thread_alloc gives a thread that has not run; thread_start_new makes it
+ * runnable with its saved stack pointer at sp (its first "return" goes to
+ * thread_trampoline, which calls fn(arg)). */
+struct thread *thread_alloc(int (*fn)(void *), void *arg, const char *name, int prio);
+void thread_start_new(struct thread *t, u64 *sp);
 int thread_join(struct thread *t, int *exit_code);
 void thread_detach(struct thread *t);
 __noreturn void thread_exit(int code);
