@@ -113,6 +113,8 @@
 	E(tcp_synack_timer, TCP, STEP, "sock=%lu qlen=%lu")                                  \
 	E(tcp_timer_deferred, TCP, INSTANT, "sock=%lu which=%lu")                            \
 	E(tcp_time_wait, TCP, INSTANT, "sock=%lu timeo_ms=%lu")                              \
-	E(tcp_done, TCP, INSTANT, "sock=%lu err=%lu")
+	E(tcp_done, TCP, INSTANT, "sock=%lu err=%lu")                                        \
+	/* the frame on the wire (net/core/dev.c), for tools/seqtrace: docs/trace-tools.md */ \
+	E(skb_wire, NET, INSTANT, "ip=%#lx l4=%#lx")
 
 #endif

@@ -267,6 +267,39 @@ void dev_get_stats(struct net_device *dev, struct net_device_stats *st)
 		dev->netdev_ops->ndo_get_stats(dev, st);
 }
 
+/* ---- the wire identity of a frame, for tools/seqtrace ---- */
+/* Records skb_wire: what a capture or the peer's trace sees of this frame (IPv4 id,
+ * protocol, fragment field, total length, ports, TCP sequence or ICMP echo id/seq), so
+ * the host tool can match the packet id with a captured frame and with the same frame
+ * in the other machine's trace (docs/trace-tools.md). ip points at an IPv4 header with
+ * len bytes after it; nothing is read past them. Only called when skb_wire is on. */
+static void trace_skb_wire(const struct sk_buff *skb, const u8 *ip, u32 len, bool tx)
+{
+	u32 ihl, frag;
+	u64 a0, a1 = 0;
+
+	if (len < 20 || (ip[0] >> 4) != 4)
+		return;
+	ihl = (ip[0] & 0xfu) * 4;
+	if (ihl < 20 || ihl > len)
+		return;
+	frag = rd_be16(ip + 6) & 0x3fffu; /* MF and offset, without DF */
+	a0 = (u64)rd_be16(ip + 2) << 48 | (u64)frag << 32 | (u64)rd_be16(ip + 4) << 16 |
+	     (u64)tx << 8 | ip[9];
+	if (!(frag & 0x1fffu) && len - ihl >= 8) {
+		const u8 *l4 = ip + ihl;
+		u32 ports = rd_be32(l4);
+
+		if (ip[9] == 17) /* UDP: the ports */
+			a1 = (u64)ports << 32 | ports;
+		else if (ip[9] == 6) /* TCP: the ports and the sequence number */
+			a1 = (u64)ports << 32 | rd_be32(l4 + 4);
+		else /* ICMP echo: identifier and sequence */
+			a1 = rd_be32(l4 + 4);
+	}
+	trace_event(skb_wire, skb->id, a0, a1);
+}
+
 /* ---- receive ---- */
 void dev_add_pack(struct packet_type *pt) { list_add_tail(&pt->list, &ptype_list); }
 void dev_remove_pack(struct packet_type *pt) { list_del(&pt->list); }
@@ -279,6 +312,8 @@ int netif_receive_skb(struct sk_buff *skb)
 	u16 proto = get_be16(skb->protocol);
 	struct packet_type *pt;
 	TRACE_STEP(netif_receive_skb, skb->id, proto, skb->len);
+	if (trace_on(skb_wire) && proto == ETH_P_IP)
+		trace_skb_wire(skb, skb->data, skb->len, false);
 
 	softnet_data.processed++;
 	if (unlikely(!(dev->flags & IFF_UP))) {
@@ -313,6 +348,9 @@ static netdev_tx_t dev_hard_start_xmit(struct sk_buff *skb, struct net_device *d
 	u32 len = skb->len;
 	netdev_tx_t rc;
 	TRACE_STEP(dev_hard_start_xmit, skb->id, dev->ifindex, len);
+	if (trace_on(skb_wire) && dev->hard_header_len == ETH_HLEN && len >= ETH_HLEN &&
+	    rd_be16(skb->data + 12) == ETH_P_IP)
+		trace_skb_wire(skb, skb->data + ETH_HLEN, len - ETH_HLEN, true);
 
 	rc = dev->netdev_ops->ndo_start_xmit(skb, dev);
 	if (rc == NETDEV_TX_OK) {
