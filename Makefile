@@ -112,7 +112,10 @@ $(BUILD)/k/apps/libc/%.o: apps/libc/%.c $(BUILD)/k/.flags
 $(BUILD)/k/apps/%.o: apps/%.c $(BUILD)/k/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(KCFLAGS) $(APP_CFLAGS) -Dmain=app_$(notdir $(basename $<))_main -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(APP_CFLAGS) $(SEED_CFLAGS) -Dmain=app_$(notdir $(basename $<))_main -c $< -o $@
+
+# The seed article's programs are kept as written: `int main()` is not a prototype.
+$(BUILD)/k/apps/server.o $(BUILD)/k/apps/client.o: SEED_CFLAGS := -Wno-strict-prototypes
 
 $(BUILD)/k/%.o: %.c $(BUILD)/k/.flags
 	@mkdir -p $(dir $@)

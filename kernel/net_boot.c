@@ -6,11 +6,14 @@
 #include <seqos/cmdline.h>
 #include <seqos/printk.h>
 
+void inet_socket_init(void);
+
 void pci_init(void) __attribute__((weak));
 
 void net_boot(void)
 {
 	net_init();
+	inet_socket_init();
 	if (net_config_from_cmdline(cmdline_get("ip"), cmdline_get("gw"), cmdline_get("dns")) < 0)
 		pr_warn("net: bad ip=/gw=/dns= on the command line; using DHCP\n");
 	if (pci_init)

@@ -115,6 +115,28 @@
 	E(tcp_time_wait, TCP, INSTANT, "sock=%lu timeo_ms=%lu")                              \
 	E(tcp_done, TCP, INSTANT, "sock=%lu err=%lu")                                        \
 	/* the frame on the wire (net/core/dev.c), for tools/seqtrace: docs/trace-tools.md */ \
-	E(skb_wire, NET, INSTANT, "ip=%#lx l4=%#lx")
+	E(skb_wire, NET, INSTANT, "ip=%#lx l4=%#lx")                                       \
+	TRACE_EVENTS_SOCK(E)
+
+/* The BSD socket layer (kernel/sys_socket.c, net/socket.c, net/ipv4/inet_socket.c).
+ * sock= is the struct socket id; the copy events carry the bytes moved to or from the
+ * application's buffer. */
+#define TRACE_EVENTS_SOCK(E)                                                                 \
+	E(__sys_socket, SOCK, STEP, "type=%lu proto=%lu")                                     \
+	E(__sys_bind, SOCK, STEP, "fd=%lu port=%lu")                                          \
+	E(__sys_listen, SOCK, STEP, "fd=%lu backlog=%lu")                                     \
+	E(__sys_accept, SOCK, STEP, "fd=%lu flags=%lu")                                       \
+	E(__sys_connect, SOCK, STEP, "fd=%lu port=%lu")                                       \
+	E(__sys_sendto, SOCK, STEP, "fd=%lu len=%lu")                                         \
+	E(__sys_recvfrom, SOCK, STEP, "fd=%lu len=%lu")                                       \
+	E(__sys_shutdown, SOCK, STEP, "fd=%lu how=%lu")                                       \
+	E(sock_close, SOCK, STEP, "sock=%lu -=%lu")                                           \
+	E(sock_sendmsg, SOCK, STEP, "sock=%lu len=%lu")                                       \
+	E(sock_recvmsg, SOCK, STEP, "sock=%lu len=%lu")                                       \
+	E(inet_sendmsg, SOCK, STEP, "sock=%lu len=%lu")                                       \
+	E(inet_recvmsg, SOCK, STEP, "sock=%lu len=%lu")                                       \
+	E(copy_from_user, SOCK, INSTANT, "bytes=%lu -=%lu")                                   \
+	E(copy_to_user, SOCK, INSTANT, "bytes=%lu -=%lu")                                     \
+	E(sock_poll_wait, SOCK, STEP, "nfds=%lu timeout_ms=%ld")
 
 #endif
