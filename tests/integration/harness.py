@@ -204,3 +204,45 @@ class VM:
     def check(self, cond, msg):
         if not cond:
             self.fail(msg)
+
+
+class QMP:
+    """A minimal QMP client (QEMU Machine Protocol, JSON over the VM's unix socket)."""
+
+    def __init__(self, path, timeout=10):
+        import json
+        self.json = json
+        deadline = time.monotonic() + timeout * SLOW
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)  # the socket appears when QEMU has started
+        self.file = self.sock.makefile("rw")
+        self._read()  # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while True:
+            msg = self.json.loads(self.file.readline())
+            if "event" not in msg:
+                return msg
+
+    def cmd(self, name, **args):
+        self.file.write(self.json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.file.flush()
+        r = self._read()
+        if "error" in r:
+            raise RuntimeError("QMP %s: %s" % (name, r["error"]))
+        return r.get("return")
+
+    def hmp(self, line):
+        return self.cmd("human-monitor-command", **{"command-line": line})
+
+    def close(self):
+        self.sock.close()
