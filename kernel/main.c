@@ -54,6 +54,41 @@ static void serial_console_write(const char *s, size_t len)
 static struct console serial_console = { "ttyS0", serial_console_write, NULL };
 
 static struct boot_info *boot_info;
+
+/* Boot profile: the TSC at each step, printed by `bootprof` (the clock is calibrated
+ * part way through boot, so steps are stamped raw and converted later). */
+#define MAX_MARKS 32
+static struct {
+	const char *step;
+	u64 tsc;
+} marks[MAX_MARKS];
+static int nmarks;
+
+static void mark(const char *step)
+{
+	if (nmarks < MAX_MARKS) {
+		marks[nmarks].step = step;
+		marks[nmarks].tsc = rdtsc();
+		nmarks++;
+	}
+}
+
+u64 tsc_to_ns(u64 tsc_delta);
+
+static int cmd_bootprof(int argc, char **argv)
+{
+	u64 prev = boot_info->tsc_handoff;
+	kprintf("%-28s %10s %10s\n", "step (ends)", "ms", "delta ms");
+	for (int i = 0; i < nmarks; i++) {
+		u64 t = tsc_to_ns(marks[i].tsc - boot_info->tsc_handoff), d = tsc_to_ns(marks[i].tsc - prev);
+		kprintf("%-28s %6lu.%03lu %6lu.%03lu\n", marks[i].step, (unsigned long)(t / 1000000),
+			(unsigned long)(t / 1000 % 1000), (unsigned long)(d / 1000000),
+			(unsigned long)(d / 1000 % 1000));
+		prev = marks[i].tsc;
+	}
+	return 0;
+}
+SHELL_CMD("bootprof", "bootprof - time of each boot step since the loader's hand-off", cmd_bootprof);
 u64 boot_rtc_unix; /* wall clock at boot (UEFI GetTime), for CLOCK_REALTIME */
 
 static void choose_cmdline(const struct boot_info *bi)
@@ -98,38 +133,52 @@ __noreturn void kernel_main(u64 boot_info_phys)
 	gdt_init();
 	idt_init();
 	irq_init();
+	mark("cpu tables");
 	ksyms_init(phys_to_virt(bi->kernel_elf), bi->kernel_elf_size);
 	mm_init(bi);
+	mark("page allocator");
 	paging_init(bi);
+	mark("page tables");
 	ksyms_init(phys_to_virt(bi->kernel_elf), bi->kernel_elf_size);
 	tss_use_guarded_stacks();
 	fbcon_init(&bi->fb);
+	mark("framebuffer");
 
 	acpi_init(bi->rsdp);
+	mark("acpi");
 	choose_cmdline(bi);
 	console_loglevel = (int)cmdline_get_u64("loglevel", cmdline_flag("quiet", "1") ? 4 : 7);
 	pr_info("cmdline (%s): %s\n", cmdline_source, cmdline_text());
 	cmdline_unknown(report_unknown);
+	mark("command line");
 
 	apic_init();
+	mark("apic");
 	clock_init(bi->tsc_handoff);
+	mark("clock calibration");
 	sched_init();
 	timers_init();
 	softirq_init();
 	tasklet_init_softirqs();
 	timers_softirq_init();
 	trace_boot_init();
+	mark("tracer");
 	tick_start();
 	local_irq_enable();
 
+	mark("tick");
 	ksoftirqd_start();
 	workqueue_init();
 	serial_enable_rx_irq();
+	mark("threads, workqueues");
 	if (net_boot)
 		net_boot();
+	mark("network");
 	shell_start();
+	mark("shell");
 	if (apps_start)
 		apps_start();
+	mark("apps");
 	if (cmdline_get("selftest"))
 		selftest_start(cmdline_get("selftest"));
 	sched_start();

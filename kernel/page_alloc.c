@@ -44,17 +44,18 @@ void page_alloc_setup(void *meta, u64 npfn)
 	total_pages = free_count = failures = 0;
 }
 
-static void mark_block(u64 pfn, unsigned order, u8 head, u8 tail)
+/* Only a block's first frame carries its state: a frame is PG_FREE_HEAD exactly while it
+ * heads a block on a free list, and PG_ALLOC_HEAD while it heads an allocated block.
+ * Frames inside blocks are never looked at, so they are not written (O(1) per block). */
+static void mark_block(u64 pfn, unsigned order, u8 head)
 {
 	pages[pfn].state = head;
 	pages[pfn].order = (u8)order;
-	for (u64 i = 1; i < (1ULL << order); i++)
-		pages[pfn + i].state = tail;
 }
 
 static void push_free(u64 pfn, unsigned order)
 {
-	mark_block(pfn, order, PG_FREE_HEAD, PG_FREE_TAIL);
+	mark_block(pfn, order, PG_FREE_HEAD);
 	list_add(&pages[pfn].lru, &free_area[order]);
 	nr_free[order]++;
 }
@@ -63,6 +64,7 @@ static void pop_free(u64 pfn, unsigned order)
 {
 	list_del(&pages[pfn].lru);
 	nr_free[order]--;
+	pages[pfn].state = PG_FREE_TAIL; /* no longer a head; push_free may make it one */
 }
 
 /* Frees a block, merging with free buddies. Caller holds zone_lock. */
@@ -124,7 +126,7 @@ u64 page_alloc_pfn(unsigned order)
 		o--;
 		push_free(pfn + (1ULL << o), o);
 	}
-	mark_block(pfn, order, PG_ALLOC_HEAD, PG_ALLOC_TAIL);
+	mark_block(pfn, order, PG_ALLOC_HEAD);
 	free_count -= 1ULL << order;
 	spin_unlock_irqrestore(&zone_lock, flags);
 	return pfn;
@@ -139,7 +141,7 @@ void page_alloc_free_pfn(u64 pfn, unsigned order)
 		u8 st = pfn < max_pfn ? pages[pfn].state : 0xff;
 		spin_unlock_irqrestore(&zone_lock, flags);
 		panic("free_pages: bad free of pfn %#lx order %u (state %u%s)", (unsigned long)pfn,
-		      order, st, st == PG_FREE_HEAD || st == PG_FREE_TAIL ? ": double free" : "");
+		      order, st, st == PG_FREE_HEAD ? ": double free" : "");
 	}
 	free_count += 1ULL << order;
 	merge_free(pfn, order);

@@ -1,12 +1,21 @@
 /* Memory and string functions for the freestanding kernel and the apps' libc.
- * memcpy/memset use rep movsb/stosb: fast on every CPU with ERMSB and short enough to
- * read; the compiler calls them for struct copies too. */
+ * memcpy/memset move 8 bytes per step with rep movsq/stosq and finish with bytes: fast on
+ * hardware, and under QEMU's TCG emulation (which runs a string instruction one element
+ * at a time) eight times fewer steps than the byte forms. The compiler calls these for
+ * struct copies too. */
 #include <seqos/string.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
-	__asm__ __volatile__("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	size_t q = n >> 3, r = n & 7;
+
+	__asm__ __volatile__("rep movsq\n\t"
+			     "mov %3, %%rcx\n\t"
+			     "rep movsb"
+			     : "+D"(d), "+S"(src), "+c"(q)
+			     : "r"(r)
+			     : "memory");
 	return dst;
 }
 
@@ -27,7 +36,15 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
-	__asm__ __volatile__("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	size_t q = n >> 3, r = n & 7;
+	u64 v = 0x0101010101010101ULL * (u8)c;
+
+	__asm__ __volatile__("rep stosq\n\t"
+			     "mov %3, %%rcx\n\t"
+			     "rep stosb"
+			     : "+D"(d), "+c"(q), "+a"(v)
+			     : "r"(r)
+			     : "memory");
 	return dst;
 }
 
