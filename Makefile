@@ -55,7 +55,7 @@ EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_
 
 # ---------------------------------------------------------------- host (tests)
 HOST_PORTABLE := kernel/timer.c kernel/trace.c kernel/trace_events.c kernel/cmdline.c \
-	kernel/lib/ringbuf.c kernel/softirq_core.c kernel/tasklet.c kernel/page_alloc.c \
+	kernel/tasklet.c kernel/page_alloc.c \
 	kernel/kmalloc_core.c
 HOST_NET := $(sort $(wildcard net/*.c net/core/*.c net/ipv4/*.c net/ethernet/*.c))
 HOST_SHIM := $(sort $(wildcard tests/unit/shim/*.c))
