@@ -40,7 +40,7 @@ static int inet_dgram_connect(struct socket *sock, const struct ksockaddr_in *a,
 	return err ? err : udp_connect(sock->sk, a->sin_addr, get_be16(a->sin_port));
 }
 
-static int inet_getname(struct socket *sock, struct ksockaddr_in *a, bool peer)
+int inet_getname(struct socket *sock, struct ksockaddr_in *a, bool peer)
 {
 	struct sock *sk = sock->sk;
 
@@ -239,6 +239,8 @@ const struct proto_ops inet_dgram_ops = {
 	.recvmsg = inet_dgram_recvmsg,
 };
 
+
+/* Until TCP is linked in (net/ipv4/inet_stream.c), stream sockets are unsupported. */
 __attribute__((weak)) int inet_stream_create(struct net *net, struct socket *sock, int protocol)
 {
 	return -EPROTONOSUPPORT;
