@@ -69,11 +69,18 @@ class TestFailure(AssertionError):
 
 class VM:
     def __init__(self, name, cmdline="app=none", nic=None, net=None, mac="52:54:00:12:34:56",
-                 usb=False, trace=False, pcap=False, mem="256M", extra=None, vga=False):
+                 usb=False, trace=False, pcap=False, mem="256M", extra=None, vga=False,
+                 workdir=None, echo=None):
+        """workdir: keep files there (default: build/test-logs/<name>, deleted when the test
+        passes). echo: a function called with each line of serial output as it arrives."""
         self.name = name
-        self.workdir = os.path.join(LOG_ROOT, name)
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        os.makedirs(self.workdir)
+        self.keep = workdir is not None
+        self.workdir = workdir or os.path.join(LOG_ROOT, name)
+        self.echo = echo
+        self.partial = ""
+        if not self.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        os.makedirs(self.workdir, exist_ok=True)
         self.log_path = os.path.join(self.workdir, "serial.log")
         self.trace_path = os.path.join(self.workdir, "trace.bin") if trace else None
         self.pcap_path = os.path.join(self.workdir, "capture.pcap") if pcap else None
@@ -113,6 +120,11 @@ class VM:
             text = data.decode("utf-8", "replace").replace("\r", "")
             self.log.write(text)
             self.log.flush()
+            if self.echo:
+                lines = (self.partial + text).split("\n")
+                self.partial = lines.pop()
+                for line in lines:
+                    self.echo(line)
             with self.cond:
                 self.buf += text
                 self.cond.notify_all()
@@ -139,7 +151,7 @@ class VM:
             self.reader.join(timeout=5)
         if hasattr(self, "log"):
             self.log.close()
-        if etype is None and not self.failed:
+        if etype is None and not self.failed and not self.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return False
 
