@@ -77,7 +77,7 @@ FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 
-.PHONY: FORCE all deps run debug test unit fuzz fuzz-smoke integration clean help bench compile_commands.json
+.PHONY: FORCE all deps run debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
 all: $(BUILD)/seqos.efi $(BUILD)/seqos.img
 
 help:
@@ -87,6 +87,7 @@ help:
 	@echo "make debug      boot halted and attach gdb with the kernel's symbols"
 	@echo "make test       unit tests, fuzz smoke runs and QEMU integration tests"
 	@echo "make unit       host unit tests only"
+	@echo "make tools-test tests of the host tools (tools/seqtrace)"
 	@echo "make fuzz       run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
 	@echo "make V=1        show the commands"
 
@@ -222,8 +223,12 @@ fuzz-smoke: $(FUZZ_TARGETS)
 integration: all
 	$(Q)$(PYTHON) tests/integration/run.py $(TESTS)
 
+# Host tools (tools/seqtrace): decoder and converters on streams built byte by byte.
+tools-test:
+	$(Q)$(PYTHON) tests/tools/run.py
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory all unit tools-test fuzz-smoke
 	$(Q)$(PYTHON) tests/integration/run.py $(TESTS)
 
 compile_commands.json:

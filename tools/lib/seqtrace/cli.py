@@ -196,7 +196,7 @@ def main(argv=None):
             ap = argparse.ArgumentParser(prog="seqtrace", description=__doc__,
                                          formatter_class=argparse.RawDescriptionHelpFormatter)
             ap.add_argument("streams", nargs="+", help="binary trace streams (COM2), one per machine")
-            ap.add_argument("-o", "--out-dir", help="output directory (default: next to the first stream)")
+            ap.add_argument("-o", "--out-dir", "--out", dest="out_dir", help="output directory (default: next to the first stream)")
             ap.add_argument("-n", "--name", help="base name of the outputs (default: the first stream's)")
             ap.add_argument("--host", action="append", help="label of each stream's machine, in order")
             ap.add_argument("--pcap", help="QEMU's capture (classic pcap) to write as pcapng with comments")
