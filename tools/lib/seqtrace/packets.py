@@ -336,7 +336,7 @@ def build_chain(p, depth=0):
         if r in seen:
             continue
         if resume is not None:
-            if resume.ctx != r.ctx and resume.order <= r.order:
+            if resume.order <= r.order and (resume.run is not None or resume.ctx != r.ctx):
                 steps.append(resume)
                 if resume.slice is not None:
                     seen.add(resume.slice)
@@ -362,13 +362,17 @@ def build_chain(p, depth=0):
 def chain_text(steps, with_host=False):
     """'thread:server(5) udp_sendmsg -> ip_queue_xmit -> ... -> softirq:NET_RX softirq ...':
     a context label wherever the context changes."""
-    out, last = [], None
+    out, last, bare = [], None, False
     for s in steps:
         key = (s.host, s.ctx)
         name = s.name
         if key != last:
             lab = ("%s/" % s.host.label if with_host else "") + s.label
             out.append(lab + (" " + name if name else ""))
+            bare = not name
+        elif name and bare:
+            out[-1] += " " + name  # "thread:client(6) udp_recvmsg" after a resume
+            bare = False
         elif name:
             out.append(name)
         last = key
