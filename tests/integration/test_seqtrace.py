@@ -42,7 +42,7 @@ def test_stream_to_outputs(name):
         # that, but this test wants the whole stream). Each ps lets the idle-priority
         # streamer run while the shell waits for the next line.
         vm.shell("tracestream off")
-        for _ in range(100):
+        for _ in range(1000):
             if not re.search(r"\btracestream\b", vm.shell("ps")):
                 break
         else:

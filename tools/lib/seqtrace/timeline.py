@@ -85,6 +85,9 @@ def timeline(host, cpu=None):
             if name == "trace_lost":
                 lines.append("%s %12s   %s!!! %d records lost" % (head, "", indent, r.a0))
                 continue
+            if (r.phase == END and r.slice is not None and r.slice.depth == 0 and
+                    r.ctx_kind != CTX_THREAD and ctx_stack and ctx_stack[-1] == key):
+                ctx_stack.pop()  # the interrupt-level context returned
             if r.phase == BEGIN:
                 s = r.slice
                 nxt = recs[i + 1] if i + 1 < len(recs) else None
