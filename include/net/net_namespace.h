@@ -59,6 +59,7 @@ struct netns_ipv4 {
 	bool forwarding;               /* always false: seqos is a host (RFC 1122) */
 };
 
+struct netns_tcp; /* include/net/tcp.h */
 struct dns_cache_entry;
 struct netns_dns {
 	spinlock_t lock;
@@ -76,6 +77,7 @@ struct net {
 	struct net_device *loopback_dev;
 	struct netns_ipv4 ipv4;
 	struct netns_dns dns;
+	struct netns_tcp *tcp;       /* TCP tables and counters (net/ipv4/tcp_ipv4.c) */
 	struct net_mib mib;
 };
 

@@ -9,6 +9,7 @@
 #include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/netdevice.h>
+#include <net/tcp.h>
 #include <net/udp.h>
 #include <seqos/printk.h>
 #include <seqos/random.h>
@@ -61,6 +62,7 @@ void net_init(void)
 	dev_add_pack(&ip_packet_type);
 	icmp_init();
 	udp_init();
+	tcp_init();
 	dhcp_init();
 	if (net_ns_init(&init_net, "init_net"))
 		pr_err("net: cannot set up init_net\n");

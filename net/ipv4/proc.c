@@ -2,6 +2,7 @@
  * (include/net/snmp.h). */
 #include <net/net_namespace.h>
 #include <net/snmp.h>
+#include <net/tcp.h>
 #include <seqos/shell.h>
 #include <seqos/string.h>
 
@@ -36,16 +37,22 @@ void net_snmp_show(struct net *net)
 	}
 	show("Udp", udp_names, net->mib.udp, UDP_MIB_MAX);
 	show("ArpExt", arp_names, net->mib.arp, ARP_MIB_MAX);
+	tcp_snmp_show(net);
 }
 
 /* netstat -s */
 int net_cmd_netstat(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "-t")) {
+		tcp_netstat_show(&init_net);
+		return 0;
+	}
 	if (argc != 2 || strcmp(argv[1], "-s")) {
-		kprintf("usage: netstat -s\n");
+		kprintf("usage: netstat -s | -t\n");
 		return 1;
 	}
 	net_snmp_show(&init_net);
 	return 0;
 }
-SHELL_CMD("netstat", "netstat -s - protocol counters (as /proc/net/snmp)", net_cmd_netstat);
+SHELL_CMD("netstat", "netstat -s | -t - protocol counters (as /proc/net/snmp) | TCP sockets",
+	  net_cmd_netstat);
