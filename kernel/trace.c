@@ -28,6 +28,7 @@ struct trace_ring {
 
 static struct trace_ring rings[TRACE_MAX_CPUS];
 volatile u32 trace_mask;
+u64 trace_time_base; /* clock value that text times count from (the boot hand-off) */
 
 static struct trace_name_entry names[TRACE_MAX_NAMES];
 static volatile u32 nr_names;
@@ -275,8 +276,8 @@ static int format_ctx(char *buf, size_t cap, u8 kind, u32 id)
 int trace_format(const struct trace_rec *r, u64 tsc_hz, char *buf, size_t cap)
 {
 	const struct trace_event_desc *d;
-	u64 ns = tsc_hz ? r->tsc / tsc_hz * 1000000000ULL + r->tsc % tsc_hz * 1000000000ULL / tsc_hz
-			: r->tsc;
+	u64 t = r->tsc - trace_time_base;
+	u64 ns = tsc_hz ? t / tsc_hz * 1000000000ULL + t % tsc_hz * 1000000000ULL / tsc_hz : t;
 	char ctx[48];
 	int n;
 

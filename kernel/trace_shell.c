@@ -9,8 +9,11 @@
 #include <seqos/trace.h>
 #include <seqos/trace_stream.h>
 
+extern u64 boot_handoff_tsc;
+
 void trace_boot_init(void)
 {
+	trace_time_base = boot_handoff_tsc;
 	u64 n = cmdline_get_u64("trace_buf", 65536);
 	const char *spec = cmdline_get("trace");
 

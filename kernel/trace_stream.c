@@ -17,7 +17,6 @@
 #include <seqos/trace_stream.h>
 
 #define STREAM_PERIOD_MS 20
-#define BATCH 64
 
 extern u64 boot_handoff_tsc;
 static bool com2_ok, streaming, header_sent;
@@ -25,7 +24,54 @@ static struct thread *streamer;
 static DEFINE_MUTEX(stream_lock);
 static char info_text[1024];
 
-static void out(const void *p, size_t n) { serial_write(COM2, p, n); }
+/* The chunk being written, so that a power off can finish a chunk the streamer thread
+ * was preempted in the middle of: without it the stream would lose the chunk's tail
+ * and every reader would have to resynchronise. */
+static const u8 *volatile cur_buf;
+static volatile size_t cur_pos, cur_len;
+
+/* Each byte goes out and is counted with interrupts off, so a power off (which can only
+ * run when this thread is preempted, i.e. from an interrupt) sees an exact position. */
+static void send_from(void)
+{
+	unsigned long flags;
+
+	for (;;) {
+		local_irq_save(flags);
+		if (!cur_buf || cur_pos >= cur_len) {
+			cur_buf = NULL;
+			local_irq_restore(flags);
+			return;
+		}
+		serial_putc(COM2, (char)cur_buf[cur_pos]);
+		cur_pos++;
+		local_irq_restore(flags);
+	}
+}
+
+static void out(const void *p, size_t n)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	cur_buf = p;
+	cur_len = n;
+	cur_pos = 0;
+	local_irq_restore(flags);
+	send_from();
+}
+
+/* Records go out as one buffer per chunk (header included), written by out(). */
+static struct {
+	u32 align; /* puts recs on an 8-byte boundary; not sent */
+	struct trace_chunk_hdr h;
+	u16 cpu[2];
+	u32 count;
+	struct trace_rec recs[64];
+} rec_chunk;
+_Static_assert(__builtin_offsetof(typeof(rec_chunk), recs) ==
+	       __builtin_offsetof(typeof(rec_chunk), h) + sizeof(struct trace_chunk_hdr) + 8,
+	       "records follow the chunk header, cpu and count with no gap");
 
 static void chunk(u16 type, u32 len)
 {
@@ -78,19 +124,32 @@ static void send_names(void)
 /* Sends what the ring holds now; returns the number of records. */
 static size_t drain(void)
 {
-	static struct trace_rec recs[BATCH];
 	size_t n, total = 0;
 
-	while ((n = trace_consume(0, recs, BATCH)) > 0) {
-		u16 cpu[2] = { 0, 0 };
-		u32 count = (u32)n;
-		chunk(TRACE_CHUNK_RECORDS, 8 + (u32)(n * sizeof(recs[0])));
-		out(cpu, 4);
-		out(&count, 4);
-		out(recs, n * sizeof(recs[0]));
+	for (;;) {
+		unsigned long flags;
+
+		/* Taking records from the ring and marking them as being sent is one step, so
+		 * a power off never finds records taken but not yet on their way. */
+		local_irq_save(flags);
+		n = trace_consume(0, rec_chunk.recs, ARRAY_SIZE(rec_chunk.recs));
+		if (n) {
+			rec_chunk.h.magic = TRACE_STREAM_MAGIC;
+			rec_chunk.h.type = TRACE_CHUNK_RECORDS;
+			rec_chunk.h.reserved = 0;
+			rec_chunk.h.length = 8 + (u32)(n * sizeof(struct trace_rec));
+			rec_chunk.cpu[0] = rec_chunk.cpu[1] = 0;
+			rec_chunk.count = (u32)n;
+			cur_buf = (const u8 *)&rec_chunk.h;
+			cur_len = sizeof(rec_chunk.h) + rec_chunk.h.length;
+			cur_pos = 0;
+		}
+		local_irq_restore(flags);
+		if (!n)
+			return total;
+		send_from();
 		total += n;
 	}
-	return total;
 }
 
 static void send_end(void)
@@ -160,6 +219,7 @@ void trace_stream_final(void)
 	if (!header_sent)
 		return;
 	streaming = false;
+	send_from(); /* finish the chunk the streamer was preempted in, if any */
 	drain();
 	send_names(); /* names registered since the start */
 	send_end();

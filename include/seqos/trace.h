@@ -154,7 +154,9 @@ void trace_clear(void);
 void trace_get_stats(struct trace_stats *st);
 /* Removes up to max records, oldest first, from CPU cpu's ring; returns how many. */
 size_t trace_consume(unsigned cpu, struct trace_rec *out, size_t max);
-/* Formats one record as text ("[time] ctx event args"). */
+/* Formats one record as text ("time ctx event args"); time counts from trace_time_base,
+ * which the kernel sets to the TSC at the loader's hand-off. */
+extern u64 trace_time_base;
 int trace_format(const struct trace_rec *r, u64 tsc_hz, char *buf, size_t cap);
 u32 trace_parse_mask(const char *spec, bool *ok); /* "irq,net" -> mask */
 u64 trace_measure_cost(unsigned n); /* clock ticks for n records (scratch ring) */
