@@ -14,34 +14,80 @@
 #include <net/sock.h>
 #include <seqos/types.h>
 
+/* Constants with Linux's values; tcp.h and udp.h define some of them too. */
+#ifndef AF_INET
 #define AF_INET 2
+#endif
+#ifndef SOCK_STREAM
 #define SOCK_STREAM 1
+#endif
+#ifndef SOCK_DGRAM
 #define SOCK_DGRAM 2
+#endif
+#ifndef SOCK_NONBLOCK
 #define SOCK_NONBLOCK 04000
+#endif
+#ifndef SOL_SOCKET
 #define SOL_SOCKET 1
+#endif
+#ifndef SO_REUSEADDR
 #define SO_REUSEADDR 2
+#endif
+#ifndef SO_TYPE
 #define SO_TYPE 3
+#endif
+#ifndef SO_ERROR
 #define SO_ERROR 4
+#endif
+#ifndef SO_BROADCAST
 #define SO_BROADCAST 6
+#endif
+#ifndef SO_SNDBUF
 #define SO_SNDBUF 7
+#endif
+#ifndef SO_RCVBUF
 #define SO_RCVBUF 8
+#endif
+#ifndef SO_KEEPALIVE
 #define SO_KEEPALIVE 9
+#endif
+#ifndef SO_RCVTIMEO
 #define SO_RCVTIMEO 20
+#endif
+#ifndef SO_SNDTIMEO
 #define SO_SNDTIMEO 21
+#endif
 #ifndef IPPROTO_TCP
 #define IPPROTO_TCP 6
 #endif
 #ifndef IPPROTO_UDP
 #define IPPROTO_UDP 17
 #endif
-#define SOL_TCP IPPROTO_TCP
+#ifndef SOL_TCP
+#define SOL_TCP 6
+#endif
+#ifndef TCP_NODELAY
 #define TCP_NODELAY 1
-#define MSG_PEEK 0x2
+#endif
+#ifndef MSG_PEEK
+#define MSG_PEEK 0x02
+#endif
+#ifndef MSG_WAITALL
 #define MSG_WAITALL 0x100
+#endif
+#ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0x4000
+#endif
+#ifndef SHUT_RD
 #define SHUT_RD 0
+#endif
+#ifndef SHUT_WR
 #define SHUT_WR 1
+#endif
+#ifndef SHUT_RDWR
 #define SHUT_RDWR 2
+#endif
+
 
 enum socket_state { SS_FREE = 0, SS_CONNECTING = 2, SS_DISCONNECTING = 4 };
 

@@ -240,12 +240,6 @@ const struct proto_ops inet_dgram_ops = {
 };
 
 
-/* Until TCP is linked in (net/ipv4/inet_stream.c), stream sockets are unsupported. */
-__attribute__((weak)) int inet_stream_create(struct net *net, struct socket *sock, int protocol)
-{
-	return -EPROTONOSUPPORT;
-}
-
 static int inet_create(struct net *net, struct socket *sock, int type, int protocol)
 {
 	int err;

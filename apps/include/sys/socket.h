@@ -20,7 +20,7 @@
 #define SO_KEEPALIVE 9
 #define SO_RCVTIMEO 20
 #define SO_SNDTIMEO 21
-#define MSG_PEEK 0x2
+#define MSG_PEEK 0x02
 #define MSG_DONTWAIT 0x40
 #define MSG_WAITALL 0x100
 #define MSG_NOSIGNAL 0x4000
