@@ -150,9 +150,13 @@ $(BUILD)/efi/loader.o: boot/loader.c include/seqos/boot_info.h include/seqos/elf
 	@$(if $(Q),echo "  EFICC   $<")
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/efi/blob.o: boot/blob.asm $(BUILD)/kernel.strip.elf
+# ... and it is carried LZ4-compressed (the loader unpacks it).
+$(BUILD)/kernel.lz4: $(BUILD)/kernel.strip.elf tools/lz4pack.py
+	$(Q)$(PYTHON) tools/lz4pack.py $< $@
+
+$(BUILD)/efi/blob.o: boot/blob.asm $(BUILD)/kernel.lz4
 	@mkdir -p $(dir $@)
-	$(Q)$(NASM) -f elf64 -DKERNEL_ELF='"$(BUILD)/kernel.strip.elf"' $< -o $@
+	$(Q)$(NASM) -f elf64 -DKERNEL_ELF='"$(BUILD)/kernel.lz4"' $< -o $@
 
 $(BUILD)/efi/seqos.so: $(BUILD)/efi/loader.o $(BUILD)/efi/blob.o
 	$(Q)$(LD) $(EFI_LDFLAGS) $^ -lgnuefi -o $@

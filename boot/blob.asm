@@ -7,3 +7,4 @@ align 4096
 kernel_elf_blob:
 	incbin KERNEL_ELF
 kernel_elf_blob_end:
+section .note.GNU-stack noalloc noexec nowrite progbits

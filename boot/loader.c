@@ -1,8 +1,8 @@
 /* UEFI loader: the first code of seqos that runs (DESIGN.md "Boot", docs/boot.md).
  *
  * efi_main() gathers what the kernel needs from the firmware while boot services exist
- * (command line, ACPI RSDP, framebuffer, wall clock), places the kernel ELF that is
- * carried inside this image at its link address through temporary page tables, reads
+ * (command line, ACPI RSDP, framebuffer, wall clock), unpacks the kernel ELF that this
+ * image carries LZ4-compressed, places it at its link address through temporary page tables, reads
  * the memory map, calls ExitBootServices and jumps to the kernel's _start with a
  * struct boot_info. This is the only file that includes efi.h. */
 #include <efi.h>
@@ -187,11 +187,66 @@ static void read_clock(struct boot_info *bi)
 		       t.Minute * 60 + t.Second;
 }
 
+/* The kernel ELF is carried LZ4-compressed (tools/lz4pack.py: "SQLZ", size, one LZ4
+ * block). Decoding checks every length against both buffers. */
+static UINT8 *unpack_kernel(UINTN *size_out)
+{
+	const UINT8 *in = kernel_elf_blob, *end = kernel_elf_blob_end;
+	UINT32 size;
+	UINT8 *out;
+	UINTN o = 0;
+
+	if (end - in < 8 || in[0] != 'S' || in[1] != 'Q' || in[2] != 'L' || in[3] != 'Z') {
+		*size_out = (UINTN)(end - in); /* not compressed */
+		return (UINT8 *)in;
+	}
+	size = in[4] | (UINT32)in[5] << 8 | (UINT32)in[6] << 16 | (UINT32)in[7] << 24;
+	out = alloc_pages((size + 4095) / 4096);
+	in += 8;
+	while (in < end) {
+		UINTN lit = *in >> 4, ml = *in & 15, off;
+		in++;
+		if (lit == 15)
+			do {
+				if (in >= end)
+					fail(L"kernel image (literal length)", EFI_LOAD_ERROR);
+				lit += *in;
+			} while (*in++ == 255);
+		if (lit > (UINTN)(end - in) || lit > size - o)
+			fail(L"kernel image (literals)", EFI_LOAD_ERROR);
+		memcpy(out + o, in, lit);
+		o += lit;
+		in += lit;
+		if (in == end)
+			break;
+		if (end - in < 2)
+			fail(L"kernel image (offset)", EFI_LOAD_ERROR);
+		off = in[0] | (UINTN)in[1] << 8;
+		in += 2;
+		if (ml == 15)
+			do {
+				if (in >= end)
+					fail(L"kernel image (match length)", EFI_LOAD_ERROR);
+				ml += *in;
+			} while (*in++ == 255);
+		ml += 4;
+		if (off == 0 || off > o || ml > size - o)
+			fail(L"kernel image (match)", EFI_LOAD_ERROR);
+		for (UINTN k = 0; k < ml; k++, o++) /* byte by byte: matches may overlap */
+			out[o] = out[o - off];
+	}
+	if (o != size)
+		fail(L"kernel image (size)", EFI_LOAD_ERROR);
+	*size_out = size;
+	return out;
+}
+
 /* Places every PT_LOAD segment of the kernel ELF in one physically contiguous block,
  * so that virtual = KERNEL_VMA + (physical - base). Returns the entry point. */
 static UINT64 load_kernel(struct boot_info *bi)
 {
-	const unsigned char *elf = kernel_elf_blob;
+	UINTN elf_size;
+	const unsigned char *elf = unpack_kernel(&elf_size);
 	const Elf64_Ehdr *eh = (const void *)elf;
 	UINT64 lo = ~0ULL, hi = 0;
 	unsigned char *base;
@@ -219,7 +274,7 @@ static UINT64 load_kernel(struct boot_info *bi)
 			memcpy(base + (ph->p_vaddr - lo), elf + ph->p_offset, ph->p_filesz);
 	}
 	/* The symbol table stays in the ELF copy for the kernel's backtraces. */
-	bi->kernel_elf_size = (UINT64)(kernel_elf_blob_end - kernel_elf_blob);
+	bi->kernel_elf_size = elf_size;
 	bi->kernel_elf = (UINT64)elf;
 	return eh->e_entry;
 }
