@@ -391,8 +391,14 @@ int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 	tp->segs_in++;
 	if (sk->state == TCP_ESTABLISHED)
 		return tcp_rcv_established(tp, skb, &th);
-	if (sk->state == TCP_LISTEN)
-		return tcp_conn_request(tp, skb, &th);
+	if (sk->state == TCP_LISTEN) { /* a half-open connection's, or a cookie's ACK? */
+		struct tcp_sock *nsk = tcp_v4_hnd_req(tp, skb, &th);
+
+		if (!nsk)
+			return 0;
+		if (nsk != tp)
+			return tcp_child_process(tp, nsk, skb, &th);
+	}
 	if (tcp_rcv_state_process(tp, skb, &th)) {
 		tcp_v4_send_reset(sk->net, &th, saddr, daddr, skb->id);
 		kfree_skb_reason(skb, SKB_DROP_NOT_SPECIFIED);
