@@ -78,6 +78,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard test
 
 
 .PHONY: FORCE all deps run debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
+.PHONY: bench-linux bench-selftest
 all: $(BUILD)/seqos.efi $(BUILD)/seqos.img
 
 help:
@@ -89,6 +90,9 @@ help:
 	@echo "make unit       host unit tests only"
 	@echo "make tools-test tests of the host tools (tools/seqtrace)"
 	@echo "make fuzz       run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
+	@echo "make bench      seqos vs a Linux guest in the same QEMU (BENCH_ARGS=...; not a test)"
+	@echo "make bench-linux      build only the benchmark's Linux peer"
+	@echo "make bench-selftest   test the benchmark's statistics and report code"
 	@echo "make V=1        show the commands"
 
 deps:
@@ -237,6 +241,22 @@ test: deps
 
 compile_commands.json:
 	bear -- $(MAKE) -B all unit
+
+# ---------------------------------------------------------------- benchmarks (not tests)
+# make bench: seqos against a Linux guest in the same QEMU (tools/bench/bench, BENCH_ARGS
+# passes options, e.g. BENCH_ARGS="--nic e1000,virtio --backend user,tap"); make
+# bench-linux builds only the Linux peer (cached in build/bench/linux/); make
+# bench-selftest tests the benchmark's own code. None of them is part of make test.
+BENCH_ARGS ?=
+bench: deps all
+	$(Q)$(PYTHON) tools/bench/bench --image $(BUILD)/seqos.img --efi $(BUILD)/seqos.efi \
+		--out $(BUILD)/bench $(BENCH_ARGS)
+
+bench-linux: deps
+	$(Q)$(PYTHON) tools/bench/mklinux --out $(BUILD)/bench/linux
+
+bench-selftest:
+	$(Q)$(PYTHON) tools/bench/test_benchstats.py
 
 clean:
 	rm -rf $(BUILD)
