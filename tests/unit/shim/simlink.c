@@ -5,6 +5,7 @@
 
 #include <net/net_namespace.h>
 #include <seqos/errno.h>
+#include <seqos/time.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,158 @@ void simlink_inject(struct simlink_end *e, const u8 *frame, size_t len)
 	rx_push(e, frame, (u32)len);
 }
 
+/* ---- impairments: a delay line per direction, sorted by arrival time ---- */
+struct line_frame {
+	u8 *data;
+	u32 len;
+	u64 due;   /* ktime ns of arrival at the far end */
+};
+struct simlink_line {
+	struct line_frame *f;
+	u32 n, cap;
+	u64 free_at; /* when the serialiser is free again */
+};
+
+static u64 line_rand(struct simlink *l)
+{
+	/* xorshift64*: the link's own stream, so a seed gives the same run every time */
+	l->rng ^= l->rng >> 12;
+	l->rng ^= l->rng << 25;
+	l->rng ^= l->rng >> 27;
+	return l->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static bool line_chance(struct simlink *l, u32 ppm)
+{
+	return ppm && line_rand(l) % 1000000 < ppm;
+}
+
+static void line_insert(struct simlink_line *ln, const u8 *data, u32 len, u64 due)
+{
+	u32 i;
+
+	if (ln->n == ln->cap) {
+		ln->cap = ln->cap ? ln->cap * 2 : 256;
+		ln->f = realloc(ln->f, ln->cap * sizeof(*ln->f));
+	}
+	for (i = ln->n; i > 0 && ln->f[i - 1].due > due; i--)
+		ln->f[i] = ln->f[i - 1];
+	ln->f[i].data = malloc(len ? len : 1);
+	memcpy(ln->f[i].data, data, len);
+	ln->f[i].len = len;
+	ln->f[i].due = due;
+	ln->n++;
+}
+
+static void line_rearm(struct simlink *l)
+{
+	u64 due = ~0ULL;
+
+	for (int d = 0; d < 2; d++)
+		if (l->line[d] && l->line[d]->n && l->line[d]->f[0].due < due)
+			due = l->line[d]->f[0].due;
+	if (due != ~0ULL)
+		mod_timer(&l->line_timer, (due + NSEC_PER_SEC / HZ - 1) / (NSEC_PER_SEC / HZ));
+}
+
+/* Frames whose time has come go into the far end's RX ring, as long as it has room. */
+static bool line_deliver(struct simlink *l)
+{
+	u64 now = ktime_get_ns();
+	bool moved = false;
+
+	for (int d = 0; d < 2; d++) {
+		struct simlink_line *ln = l->line[d];
+		struct simlink_end *to = d == 0 ? &l->b : &l->a;
+
+		while (ln && ln->n && ln->f[0].due <= now && to->rx_count < SIMLINK_RING) {
+			rx_push(to, ln->f[0].data, ln->f[0].len);
+			free(ln->f[0].data);
+			memmove(ln->f, ln->f + 1, (ln->n - 1) * sizeof(*ln->f));
+			ln->n--;
+			l->istats.delivered++;
+			moved = true;
+		}
+	}
+	return moved;
+}
+
+static void line_timer_fn(struct timer_list *t)
+{
+	struct simlink *l = from_timer(l, t, line_timer);
+
+	line_deliver(l);
+	line_rearm(l);
+}
+
+/* A frame enters the impaired wire in direction dir. */
+static void line_enqueue(struct simlink *l, int dir, u8 *buf, u32 len)
+{
+	const struct simlink_impair *im = &l->imp;
+	struct simlink_line *ln = l->line[dir];
+	u64 now = ktime_get_ns(), depart, due;
+	u32 qmax = im->queue_max ? im->queue_max : 1000;
+
+	if (line_chance(l, im->loss_ppm)) {
+		l->istats.lost++;
+		return;
+	}
+	if (ln->n >= qmax) {
+		l->istats.queue_drops++;
+		return;
+	}
+	depart = (ln->free_at > now ? ln->free_at : now) +
+		 (im->rate_bps ? (u64)len * 8 * NSEC_PER_SEC / im->rate_bps : 0);
+	ln->free_at = depart;
+	due = depart + (u64)im->delay_us * 1000 +
+	      (im->jitter_us ? line_rand(l) % ((u64)im->jitter_us * 1000) : 0);
+	if (line_chance(l, im->reorder_ppm)) {
+		due += (u64)(im->reorder_us ? im->reorder_us : 2000) * 1000;
+		l->istats.reordered++;
+	}
+	if (len > ETH_HLEN && line_chance(l, im->corrupt_ppm)) {
+		u32 off = ETH_HLEN + (u32)(line_rand(l) % (len - ETH_HLEN));
+		buf[off] ^= (u8)(1u << (line_rand(l) % 8));
+		l->istats.corrupted++;
+	}
+	line_insert(ln, buf, len, due);
+	if (line_chance(l, im->dup_ppm)) {
+		line_insert(ln, buf, len, due + 1000);
+		l->istats.duplicated++;
+	}
+	line_rearm(l);
+}
+
+void simlink_set_impair(struct simlink *l, const struct simlink_impair *imp)
+{
+	if (!imp) {
+		l->impair_on = false;
+		return;
+	}
+	l->imp = *imp;
+	l->rng = imp->seed ? imp->seed : 0x9e3779b97f4a7c15ULL;
+	for (int d = 0; d < 2; d++)
+		if (!l->line[d])
+			l->line[d] = calloc(1, sizeof(struct simlink_line));
+	l->impair_on = true;
+}
+
+static void line_free(struct simlink *l)
+{
+	del_timer(&l->line_timer);
+	for (int d = 0; d < 2; d++) {
+		struct simlink_line *ln = l->line[d];
+
+		if (!ln)
+			continue;
+		for (u32 i = 0; i < ln->n; i++)
+			free(ln->f[i].data);
+		free(ln->f);
+		free(ln);
+		l->line[d] = NULL;
+	}
+}
+
 /* Puts what e transmitted on the wire; returns true if anything moved. */
 static bool wire_out(struct simlink *l, struct simlink_end *e, int dir)
 {
@@ -159,7 +312,9 @@ static bool wire_out(struct simlink *l, struct simlink_end *e, int dir)
 			l->dropped++;
 			continue;
 		}
-		if (e->peer) {
+		if (e->peer && l->impair_on) {
+			line_enqueue(l, dir, buf, len);
+		} else if (e->peer) {
 			rx_push(e->peer, buf, len);
 		} else {
 			struct simlink_frame *f = &e->cap[(e->cap_head + e->cap_count) % 256];
@@ -201,6 +356,8 @@ static bool simlink_pump(void *arg)
 	progress |= wire_out(l, &l->a, 0);
 	if (l->paired)
 		progress |= wire_out(l, &l->b, 1);
+	if (l->line[0])
+		progress |= line_deliver(l);
 	progress |= maybe_irq(&l->a);
 	if (l->paired)
 		progress |= maybe_irq(&l->b);
@@ -241,6 +398,7 @@ struct simlink *simlink_create(struct net *na, struct net *nb, u8 mac_base)
 	if (end_init(l, &l->a, na, (u8)(mac_base + 1), 40) ||
 	    (nb && end_init(l, &l->b, nb, (u8)(mac_base + 2), 41)))
 		abort();
+	timer_setup(&l->line_timer, line_timer_fn, 0);
 	shim_add_pump(simlink_pump, l);
 	return l;
 }
@@ -265,6 +423,7 @@ static void end_destroy(struct simlink_end *e)
 void simlink_destroy(struct simlink *l)
 {
 	shim_del_pump(simlink_pump, l);
+	line_free(l);
 	end_destroy(&l->a);
 	end_destroy(&l->b);
 	free(l);

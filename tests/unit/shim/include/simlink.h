@@ -10,6 +10,7 @@
 #define SIMLINK_H
 
 #include <net/netdevice.h>
+#include <seqos/timer.h>
 
 #define SIMLINK_RING 64
 
@@ -40,6 +41,23 @@ struct simlink_end {
  * a -> b, 1 for b -> a. */
 typedef bool (*simlink_filter_fn)(void *arg, int dir, u8 *frame, u32 *len);
 
+/* Seeded impairments of a paired link (simlink_set_impair), the same both ways. Rates are
+ * in parts per million of frames. A frame waits rate-limited behind the ones before it
+ * (serialisation at rate_bps, 0 = instant), then delay_us plus up to jitter_us; a
+ * reordered one waits reorder_us more, so later frames overtake it. The queue in front
+ * of the serialiser holds at most queue_max frames (tail drop; 0 = 1000). */
+struct simlink_impair {
+	u32 loss_ppm, dup_ppm, corrupt_ppm, reorder_ppm;
+	u32 delay_us, jitter_us, reorder_us;
+	u64 rate_bps;
+	u32 queue_max;
+	u64 seed;
+};
+struct simlink_impair_stats {
+	u64 lost, duplicated, corrupted, reordered, queue_drops, delivered;
+};
+struct simlink_line; /* frames on the wire (simlink.c) */
+
 struct simlink {
 	struct simlink_end a, b;
 	bool paired;
@@ -47,12 +65,23 @@ struct simlink {
 	void *filter_arg;
 	bool hold;        /* frames stay in the TX rings (a cable unplugged, not down) */
 	u64 frames, dropped;
+	/* impairments (simlink_set_impair); NULL lines: frames cross at once */
+	struct simlink_impair imp;
+	bool impair_on;
+	struct simlink_impair_stats istats;
+	struct simlink_line *line[2];
+	struct timer_list line_timer;
+	u64 rng;
 };
 
 /* nb NULL: a single end in na, in capture mode. Devices are registered, opened and have
  * carrier on. MACs are 02:00:00:00:00:0N (N = 1 for a, 2 for b) plus mac_base. */
 struct simlink *simlink_create(struct net *na, struct net *nb, u8 mac_base);
 void simlink_destroy(struct simlink *l);
+
+/* Turns impairments on (or changes them) for a paired link; NULL turns them off (frames
+ * still on the wire are delivered first). */
+void simlink_set_impair(struct simlink *l, const struct simlink_impair *imp);
 
 /* Capture mode: the oldest transmitted frame into buf; its length, or -1 if none. */
 int simlink_pop_frame(struct simlink_end *e, u8 *buf, size_t cap);
