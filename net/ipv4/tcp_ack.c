@@ -98,12 +98,16 @@ static int tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_repr *th,
 }
 
 /* ---- SACK scoreboard (RFC 2018, RFC 2883, RFC 6675) ---- */
-static void tcp_sack_tag_one(struct tcp_sock *tp, struct sk_buff *skb, int *flag)
+static void tcp_sack_tag_one(struct tcp_sock *tp, struct sk_buff *skb, int *flag,
+			     s64 *sack_rtt)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 
 	if (cb->sacked & TCPCB_SACKED_ACKED)
 		return;
+	/* a newly SACKed segment sent once is an RTT sample (Linux sack_rtt) */
+	if (!(cb->sacked & (TCPCB_EVER_RETRANS | TCPCB_LOST)) && *sack_rtt < 0)
+		*sack_rtt = (s64)(ktime_get_ns() - cb->when_ns) / 1000;
 	if (cb->sacked & TCPCB_SACKED_RETRANS) {
 		cb->sacked &= (u8)~TCPCB_SACKED_RETRANS;
 		tp->retrans_out--;
@@ -123,7 +127,8 @@ static void tcp_sack_tag_one(struct tcp_sock *tp, struct sk_buff *skb, int *flag
  * was sent and not be ancient; the first block is a D-SACK (RFC 2883 4) when it lies
  * below the cumulative ACK or inside the second one: it reports a duplicate, not new
  * data. */
-static int tcp_sacktag_write_queue(struct tcp_sock *tp, const struct tcp_repr *th)
+static int tcp_sacktag_write_queue(struct tcp_sock *tp, const struct tcp_repr *th,
+				   s64 *sack_rtt)
 {
 	struct net *net = tcp_net(tp);
 	int flag = 0;
@@ -153,7 +158,7 @@ static int tcp_sacktag_write_queue(struct tcp_sock *tp, const struct tcp_repr *t
 			if (skb == tp->send_head || !before(cb->seq, end))
 				break;
 			if (!before(cb->seq, start) && !after(cb->end_seq, end))
-				tcp_sack_tag_one(tp, skb, &flag);
+				tcp_sack_tag_one(tp, skb, &flag, sack_rtt);
 		}
 	}
 	return flag;
@@ -210,7 +215,8 @@ static void tcp_mark_head_lost(struct tcp_sock *tp)
 /* Frees what the cumulative ACK covers and takes one RTT sample: from the oldest newly
  * acked segment never retransmitted (Karn), else from the echoed timestamp (RFC 7323
  * 4.1). Returns FLAG_* bits. */
-static int tcp_clean_rtx_queue(struct tcp_sock *tp, u32 *pkts_acked, s64 *rtt_us)
+static int tcp_clean_rtx_queue(struct tcp_sock *tp, u32 *pkts_acked, s64 *rtt_us,
+			       s64 sack_rtt)
 {
 	u64 now = ktime_get_ns();
 	struct sk_buff *skb;
@@ -240,12 +246,14 @@ static int tcp_clean_rtx_queue(struct tcp_sock *tp, u32 *pkts_acked, s64 *rtt_us
 			tp->lost_out--;
 		if (sacked & TCPCB_SACKED_ACKED)
 			tp->sacked_out--;
-		if (!(sacked & TCPCB_EVER_RETRANS)) {
+		/* Karn: not from a retransmitted segment; nor from one that was SACKed or
+		 * marked lost, whose cumulative ACK waited for an earlier hole */
+		if (!(sacked & (TCPCB_EVER_RETRANS | TCPCB_SACKED_ACKED | TCPCB_LOST))) {
 			if (seq_rtt < 0)
 				seq_rtt = (s64)(now - cb->when_ns) / 1000;
-		} else {
-			flag |= FLAG_RETRANS_DATA_ACKED;
 		}
+		if (sacked & TCPCB_EVER_RETRANS)
+			flag |= FLAG_RETRANS_DATA_ACKED;
 		flag |= (cb->tcp_flags & TCPHDR_SYN) ? FLAG_SYN_ACKED : FLAG_DATA_ACKED;
 		tp->packets_out--;
 		(*pkts_acked)++;
@@ -253,9 +261,20 @@ static int tcp_clean_rtx_queue(struct tcp_sock *tp, u32 *pkts_acked, s64 *rtt_us
 		__skb_unlink(skb, &tp->write_queue);
 		tcp_wmem_free_skb(tp, skb);
 	}
-	if (!(flag & (FLAG_DATA_ACKED | FLAG_SYN_ACKED)))
+	if (seq_rtt < 0)
+		seq_rtt = sack_rtt;
+	if (!(flag & (FLAG_DATA_ACKED | FLAG_SYN_ACKED))) {
+		if (seq_rtt >= 0) {
+			tcp_rtt_estimator(tp, seq_rtt);
+			tcp_set_rto(tp);
+		}
 		return flag;
-	if (seq_rtt < 0 && tp->saw_tstamp && tp->rcv_tsecr && tp->tstamp_ok) {
+	}
+	/* RFC 7323 4 (RTTM): the echoed timestamp measures the round trip too, but Karn's
+	 * rule applies to it as well: after a retransmission the echo may be of a segment
+	 * whose ACK was lost long ago (4.3), and would inflate the RTO */
+	if (seq_rtt < 0 && tp->saw_tstamp && tp->rcv_tsecr && tp->tstamp_ok &&
+	    !(flag & FLAG_RETRANS_DATA_ACKED)) {
 		u32 delta_ms = tcp_time_stamp(tp) - tp->rcv_tsecr;
 		if (delta_ms < (u32)TCP_RTO_MAX_MS)
 			seq_rtt = (s64)delta_ms * 1000;
@@ -436,7 +455,7 @@ int tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 {
 	u32 ack = th->ack_seq, prior_snd_una = tp->snd_una, prior_packets = tp->packets_out;
 	u32 prior_in_flight = tcp_packets_in_flight(tp), pkts_acked = 0;
-	s64 rtt_us = -1;
+	s64 rtt_us = -1, sack_rtt = -1;
 	bool is_dupack;
 	TRACE_STEP(tcp_ack, skb->id, ack, flag);
 
@@ -449,7 +468,7 @@ int tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			return -1;
 		}
 		if (tp->sack_ok && th->num_sacks)
-			tcp_sacktag_write_queue(tp, th);
+			tcp_sacktag_write_queue(tp, th, &rtt_us);
 		return 0;
 	}
 	if (after(ack, tp->snd_nxt)) { /* acknowledges what we never sent */
@@ -467,14 +486,14 @@ int tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 	if (skb->len || (th->flags & TCPHDR_FIN))
 		flag |= FLAG_DATA;
 	if (tp->sack_ok && th->num_sacks)
-		flag |= tcp_sacktag_write_queue(tp, th);
+		flag |= tcp_sacktag_write_queue(tp, th, &sack_rtt);
 	tp->rcv_tstamp = ktime_get_ns();
 	tp->probes_out = 0;
 	if (!prior_packets) {
 		tcp_ack_probe(tp);
 		return 1;
 	}
-	flag |= tcp_clean_rtx_queue(tp, &pkts_acked, &rtt_us);
+	flag |= tcp_clean_rtx_queue(tp, &pkts_acked, &rtt_us, sack_rtt);
 	if (pkts_acked && tp->ca_ops->pkts_acked)
 		tp->ca_ops->pkts_acked(tp, pkts_acked, rtt_us);
 	is_dupack = ack == prior_snd_una && !(flag & (FLAG_DATA | FLAG_WIN_UPDATE)) &&
