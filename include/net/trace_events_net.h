@@ -116,7 +116,8 @@
 	E(tcp_done, TCP, INSTANT, "sock=%lu err=%lu")                                        \
 	/* the frame on the wire (net/core/dev.c), for tools/seqtrace: docs/trace-tools.md */ \
 	E(skb_wire, NET, INSTANT, "ip=%#lx l4=%#lx")                                       \
-	TRACE_EVENTS_SOCK(E)
+	TRACE_EVENTS_SOCK(E)                                                                 \
+	TRACE_EVENTS_DRV(E)
 
 /* The BSD socket layer (kernel/sys_socket.c, net/socket.c, net/ipv4/inet_socket.c).
  * sock= is the struct socket id; the copy events carry the bytes moved to or from the
@@ -138,5 +139,26 @@
 	E(copy_from_user, SOCK, INSTANT, "bytes=%lu -=%lu")                                   \
 	E(copy_to_user, SOCK, INSTANT, "bytes=%lu -=%lu")                                     \
 	E(sock_poll_wait, SOCK, STEP, "nfds=%lu timeout_ms=%ld")
+
+/* NIC drivers (drivers/e1000.c, drivers/virtio_net.c), with Linux's function names: the
+ * hard IRQ handler's work, the NAPI poll, start_xmit, TX completion and RX refill.
+ * Per-frame INSTANT records carry the packet id (pkt) and the ring slot. */
+#define TRACE_EVENTS_DRV(E)                                                                  \
+	E(e1000_intr, NET, STEP, "icr=%#lx napi=%lu")                                        \
+	E(e1000_clean, NET, STEP, "budget=%lu -=%lu")                                        \
+	E(e1000_clean_rx_irq, NET, STEP, "next=%lu budget=%lu")                              \
+	E(e1000_receive_skb, NET, INSTANT, "len=%lu slot=%lu")                               \
+	E(e1000_alloc_rx_buffers, NET, STEP, "next=%lu want=%lu")                            \
+	E(e1000_xmit_frame, NET, STEP, "len=%lu slot=%lu")                                   \
+	E(e1000_clean_tx_irq, NET, STEP, "next=%lu pending=%lu")                             \
+	E(e1000_watchdog, NET, STEP, "status=%#lx -=%lu")                                    \
+	E(vring_interrupt, NET, STEP, "vq=%lu isr=%lu")                                      \
+	E(virtnet_poll, NET, STEP, "budget=%lu -=%lu")                                       \
+	E(receive_buf, NET, INSTANT, "len=%lu id=%lu")                                       \
+	E(try_fill_recv, NET, STEP, "free=%lu -=%lu")                                        \
+	E(virtnet_poll_tx, NET, STEP, "budget=%lu -=%lu")                                    \
+	E(start_xmit, NET, STEP, "len=%lu free=%lu")                                         \
+	E(free_old_xmit_skbs, NET, STEP, "pending=%lu -=%lu")                                \
+	E(virtnet_config_changed_work, NET, STEP, "status=%#lx -=%lu")
 
 #endif

@@ -67,12 +67,65 @@ class TestFailure(AssertionError):
     pass
 
 
+def wait_tcp_listen(port, timeout=30):
+    """Waits until something listens on 127.0.0.1:port (a QEMU socket netdev with listen=),
+    so a second VM's connect= cannot race it. Reads /proc/net/tcp: probing with a connect
+    would itself become the netdev's one peer."""
+    want = "0100007F:%04X" % port
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1] == want and fields[3] == "0A":  # 0A = LISTEN
+                    return
+        time.sleep(0.02)  # QEMU is starting; nothing to be told by
+    raise TestFailure("nothing listens on 127.0.0.1:%d" % port)
+
+
+class NetNS:
+    """A network namespace for the test's own tap devices (run as root); deleted on exit,
+    also when the test fails. sock() opens a socket inside it (from this thread)."""
+    _seq = 0
+
+    def __init__(self, prefix="seqos"):
+        NetNS._seq += 1
+        self.name = "%s-%d-%d" % (prefix, os.getpid(), NetNS._seq)
+
+    def __enter__(self):
+        subprocess.run(["ip", "netns", "add", self.name], check=True)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["ip", "netns", "delete", self.name], check=False)
+        return False
+
+    def run(self, *cmd):
+        """Runs a command inside the namespace; returns its stdout."""
+        return subprocess.run(["ip", "netns", "exec", self.name] + list(cmd), check=True,
+                              stdout=subprocess.PIPE, text=True).stdout
+
+    def sock(self, family, kind, proto=0):
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        CLONE_NEWNET = 0x40000000
+        with open("/proc/thread-self/ns/net") as home, \
+                open("/run/netns/" + self.name) as ns:
+            if libc.setns(ns.fileno(), CLONE_NEWNET):
+                raise OSError(ctypes.get_errno(), "setns " + self.name)
+            try:
+                return socket.socket(family, kind, proto)
+            finally:
+                libc.setns(home.fileno(), CLONE_NEWNET)
+
+
 class VM:
     def __init__(self, name, cmdline="app=none", nic=None, net=None, mac="52:54:00:12:34:56",
                  usb=False, trace=False, pcap=False, mem="256M", extra=None, vga=False,
-                 workdir=None, echo=None):
+                 workdir=None, echo=None, netns=None):
         """workdir: keep files there (default: build/test-logs/<name>, deleted when the test
-        passes). echo: a function called with each line of serial output as it arrives."""
+        passes). echo: a function called with each line of serial output as it arrives.
+        netns: run QEMU inside this network namespace (its tap devices live there)."""
         self.name = name
         self.keep = workdir is not None
         self.workdir = workdir or os.path.join(LOG_ROOT, name)
@@ -88,6 +141,8 @@ class VM:
             self.workdir, cmdline=cmdline, serial="stdio", trace_file=self.trace_path,
             nic=nic, net=net, mac=mac, pcap=self.pcap_path, mem=mem, usb=usb, vga=vga,
             extra=extra)
+        if netns:
+            self.argv = ["ip", "netns", "exec", netns] + self.argv
         self.buf = ""
         self.pos = 0  # how far wait_for has consumed
         self.cond = threading.Condition()
@@ -186,7 +241,15 @@ class VM:
     def shell(self, cmd, timeout=30):
         """Runs a shell command; returns its output (the text between the echoed command
         line and the next prompt)."""
+        self.shell_start(cmd)
+        return self.shell_finish(cmd, timeout)
+
+    def shell_start(self, cmd):
+        """Types a command without waiting for it (to run commands in several VMs at once);
+        shell_finish(cmd) then returns its output."""
         self.send(cmd + "\r")
+
+    def shell_finish(self, cmd, timeout=30):
         self.wait_for(re.escape(cmd) + r"\n", timeout)
         start = self.pos
         self.wait_for(re.escape(PROMPT), timeout)
@@ -245,7 +308,7 @@ class QMP:
             if "event" not in msg:
                 return msg
 
-    def cmd(self, name, **args):
+    def cmd(self, name, /, **args):  # positional-only: QMP arguments may be called name
         self.file.write(self.json.dumps({"execute": name, "arguments": args}) + "\n")
         self.file.flush()
         r = self._read()
