@@ -35,15 +35,16 @@ def seed_exchange(host, port, timeout):
         return False
 
 
-def boot_probe(vm, host, port, timeout, interval=0.05, probe_timeout=2.0):
+def boot_probe(vm, host, port, timeout, interval=0.05, probe_timeout=2.0, in_flight=16):
     """Seconds from QEMU's start to the end of the first successful seed exchange, or
     None. A new probe starts every `interval` s while earlier ones may still wait (a SYN
-    sent before the guest's NIC was up is only retransmitted seconds later), at most 64
-    at a time; the first to succeed ends the wait."""
+    sent before the guest's NIC was up is only retransmitted seconds later), at most
+    `in_flight` at a time; the first to succeed ends the wait."""
     done = threading.Event()
     first = []
     lock = threading.Lock()
-    active = threading.Semaphore(64)
+    active = threading.Semaphore(in_flight)
+    threads = []
 
     def probe():
         try:
@@ -59,9 +60,23 @@ def boot_probe(vm, host, port, timeout, interval=0.05, probe_timeout=2.0):
     deadline = vm.t_start + timeout
     while not done.is_set() and time.monotonic() < deadline and vm.alive():
         if active.acquire(timeout=interval):
-            threading.Thread(target=probe, daemon=True).start()
+            th = threading.Thread(target=probe, daemon=True)
+            th.start()
+            threads.append(th)
         done.wait(interval)
-    return (first[0] - vm.t_start) if first else None
+    result = (first[0] - vm.t_start) if first else None
+    for th in threads:
+        th.join(probe_timeout + 1)
+    return result
+
+
+def settle(host, port, quiet=2.0, warmup=10):
+    """After the boot probe: the guest still answers the probes that gave up (their
+    SYNs, retransmitted, arrive together and fill the seed's accept queue of 10), so
+    wait `quiet` seconds, then run `warmup` untimed exchanges. Returns how many of them
+    succeeded."""
+    time.sleep(quiet)
+    return sum(seed_exchange(host, port, 5.0) for _ in range(warmup))
 
 
 # Guest-internal boot lines.
