@@ -211,6 +211,9 @@ void tcp_reset(struct tcp_sock *tp)
 	case TCP_SYN_SENT:
 		sk->err = ECONNREFUSED;
 		break;
+	case TCP_SYN_RECV: /* RFC 9293 3.10.7.4: refused, when we opened actively */
+		sk->err = tcp_sk(sk)->parent ? ECONNRESET : ECONNREFUSED;
+		break;
 	case TCP_CLOSE_WAIT:
 		sk->err = EPIPE;
 		break;

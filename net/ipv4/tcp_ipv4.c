@@ -343,7 +343,8 @@ void tcp_v4_send_reset(struct net *net, const struct tcp_repr *th, be32 saddr, b
 		       u64 pkt_id)
 {
 	struct tcp_repr r = { .sport = th->dport, .dport = th->sport, .flags = TCPHDR_RST };
-	struct flowi4 fl = { .daddr = saddr, .saddr = daddr, .proto = IPPROTO_TCP };
+	struct flowi4 fl = { .daddr = saddr, .saddr = daddr, .proto = IPPROTO_TCP,
+			     .flags = FLOWI_F_DF };
 	struct sk_buff *skb;
 	size_t hl;
 
@@ -527,7 +528,7 @@ void tcp_v4_err(struct net *net, const struct icmp_err *e)
 	trace_event(tcp_v4_err, 0, sk->id, e->err);
 	if (sk->state == TCP_CLOSE || sk->state == TCP_TIME_WAIT)
 		goto out;
-	if (sk->state != TCP_SYN_SENT && !between(seq, tp->snd_una, tp->snd_nxt - 1)) {
+	if (sk->state != TCP_SYN_SENT && !between(seq, tp->snd_una, tp->snd_nxt)) {
 		NET_INC_STATS(net, LINUX_MIB_OUTOFWINDOWICMPS);
 		goto out;
 	}

@@ -3,6 +3,7 @@
 
 #include <net/arp.h>
 #include <net/ethernet.h>
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <seqos/errno.h>
 
@@ -309,3 +310,37 @@ void tt_close_all(struct tt *t, struct tt_conn *c)
 struct tcp_sock *tt_tp(struct tt_conn *c) { return tcp_sk(c->sk); }
 u64 tt_ext(struct tt *t, int mib) { return t->net.tcp->ext[mib]; }
 u64 tt_mib(struct tt *t, int mib) { return t->net.tcp->mib[mib]; }
+
+void tt_send_icmp(struct tt *t, u8 type, u8 code, u32 info, u16 sport, u16 dport, u32 seq)
+{
+	u8 frame[200], *ip = frame + ETH_HLEN, *icmp = ip + 20, *q = icmp + 8;
+	struct icmp_repr ic = { .type = type, .code = code, .un = info };
+	struct ip_repr ir, qr;
+
+	/* the quoted datagram: our segment's IP header and first 8 bytes of TCP */
+	memset(&qr, 0, sizeof(qr));
+	qr.ttl = 64;
+	qr.protocol = IPPROTO_TCP;
+	qr.saddr = t->us;
+	qr.daddr = t->peer;
+	qr.tot_len = 60;
+	ip_emit(&qr, q, 20);
+	wr_be16(q + 20, sport);
+	wr_be16(q + 22, dport);
+	wr_be32(q + 24, seq);
+	wr_be32(q + 28, 0);
+	icmp_emit(&ic, icmp, 8 + 28, 28);
+	memset(&ir, 0, sizeof(ir));
+	ir.ttl = 64;
+	ir.protocol = IPPROTO_ICMP;
+	ir.saddr = t->peer;
+	ir.daddr = t->us;
+	ir.tot_len = 20 + 8 + 28;
+	ip_emit(&ir, ip, 20);
+	memcpy(frame, t->l->a.dev->dev_addr, 6);
+	memcpy(frame + 6, tt_peer_mac, 6);
+	frame[12] = 0x08;
+	frame[13] = 0x00;
+	simlink_inject(&t->l->a, frame, ETH_HLEN + 20 + 8 + 28);
+	shim_run_pending();
+}

@@ -97,6 +97,9 @@ bool tt_crecv(struct tt *t, struct tt_conn *c, struct tt_out *o);
 /* Closes our socket and lets everything finish (peer answers FINs). */
 void tt_close_all(struct tt *t, struct tt_conn *c);
 
+/* An ICMP error from the peer about a segment of ours (sport/dport ours/theirs, seq). */
+void tt_send_icmp(struct tt *t, u8 type, u8 code, u32 info, u16 sport, u16 dport, u32 seq);
+
 struct tcp_sock *tt_tp(struct tt_conn *c);
 u64 tt_ext(struct tt *t, int mib);
 u64 tt_mib(struct tt *t, int mib);
