@@ -51,7 +51,8 @@ static int req_route(struct tcp_sock *lp, struct tcp_request_sock *req)
 	struct rtable rt;
 	u32 clamp;
 
-	if (ip_route_output(tcp_net(lp), &fl, &rt) || rt.type != RTN_UNICAST)
+	if (ip_route_output(tcp_net(lp), &fl, &rt) ||
+	    (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL)) /* LOCAL: over loopback */
 		return -ENETUNREACH;
 	req->advmss = (u16)(rt.mtu - 40);
 	if (lp->user_mss && lp->user_mss < req->advmss)
