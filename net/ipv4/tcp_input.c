@@ -104,7 +104,8 @@ static bool tcp_paws_discard(const struct tcp_sock *tp, const struct tcp_repr *t
 static void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_repr *th, u32 seq)
 {
 	if (tp->tstamp_ok && (th->opts & TCPOPT_F_TS) && !after(seq, tp->rcv_wup) &&
-	    ((s32)(th->tsval - tp->ts_recent) >= 0 || !tp->ts_recent_stamp)) {
+	    ((s32)(th->tsval - tp->ts_recent) >= 0 || !tp->ts_recent_stamp ||
+	     ktime_get_ns() / NSEC_PER_SEC >= tp->ts_recent_stamp + TCP_PAWS_24DAYS)) {
 		tp->ts_recent = th->tsval;
 		tp->ts_recent_stamp = ktime_get_ns() / NSEC_PER_SEC;
 	}

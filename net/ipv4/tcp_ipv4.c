@@ -350,6 +350,10 @@ void tcp_v4_send_reset(struct net *net, const struct tcp_repr *th, be32 saddr, b
 
 	if (th->flags & TCPHDR_RST)
 		return;
+	/* never to a broadcast or multicast source (RFC 1122 4.2.3.10) */
+	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || ipv4_is_zeronet(saddr) ||
+	    inet_addr_type_dev(net, NULL, saddr) == RTN_BROADCAST)
+		return;
 	if (th->flags & TCPHDR_ACK) {
 		r.seq = th->ack_seq;
 	} else {

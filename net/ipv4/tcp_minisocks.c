@@ -92,6 +92,12 @@ int tcp_conn_request(struct tcp_sock *lp, struct sk_buff *skb, const struct tcp_
 	bool want_cookie = false;
 	TRACE_STEP(tcp_conn_request, skb->id, lp->sk.id, lp->syn_qlen);
 
+	{ /* RFC 1122 4.2.3.10: not from a broadcast or multicast source */
+		be32 src = tcp_skb_saddr(skb);
+		if (ipv4_is_multicast(src) || ipv4_is_lbcast(src) || ipv4_is_zeronet(src) ||
+		    inet_addr_type_dev(net, NULL, src) == RTN_BROADCAST)
+			goto drop;
+	}
 	if (lp->accept_qlen >= lp->max_backlog) {
 		NET_INC_STATS(net, LINUX_MIB_LISTENOVERFLOWS);
 		goto drop;

@@ -47,7 +47,7 @@ void tt_send(struct tt *t, const struct tt_seg *s)
 	u8 frame[2200], *ip = frame + ETH_HLEN, *th = ip + 20;
 	struct tcp_repr r;
 	struct ip_repr ir;
-	be32 saddr = s->saddr.v ? s->saddr : t->peer;
+	be32 saddr = s->saddr.v ? s->saddr : t->peer, daddr = s->daddr.v ? s->daddr : t->us;
 	u32 hlen;
 
 	memset(&r, 0, sizeof(r));
@@ -79,14 +79,14 @@ void tt_send(struct tt *t, const struct tt_seg *s)
 	assert_true(hlen + s->len <= sizeof(frame) - ETH_HLEN - 20);
 	if (s->len)
 		memcpy(th + hlen, s->data, s->len);
-	tcp_v4_send_check(th, hlen + s->len, saddr, t->us);
+	tcp_v4_send_check(th, hlen + s->len, saddr, daddr);
 	if (s->bad_csum)
 		th[17] ^= 0x5a;
 	memset(&ir, 0, sizeof(ir));
 	ir.ttl = 64;
 	ir.protocol = IPPROTO_TCP;
 	ir.saddr = saddr;
-	ir.daddr = t->us;
+	ir.daddr = daddr;
 	ir.tot_len = (u16)(20 + hlen + s->len);
 	ir.id = 7;
 	ip_emit(&ir, ip, 20);
@@ -343,4 +343,20 @@ void tt_send_icmp(struct tt *t, u8 type, u8 code, u32 info, u16 sport, u16 dport
 	frame[13] = 0x00;
 	simlink_inject(&t->l->a, frame, ETH_HLEN + 20 + 8 + 28);
 	shim_run_pending();
+}
+
+void tt_expect(struct tt *t, struct tt_conn *c, u8 flags, u32 len, struct tt_out *o)
+{
+	struct tt_out tmp;
+
+	if (!o)
+		o = &tmp;
+	assert_true(tt_crecv(t, c, o));
+	assert_int_equal(o->th.flags & (u8)~TCPHDR_PSH, flags);
+	assert_int_equal(o->len, len);
+}
+
+void tt_established(struct tt *t, struct tt_conn *c, u16 pport)
+{
+	tt_passive_open(t, c, 80, pport, 1000, TT_ALLOPTS);
 }

@@ -42,6 +42,7 @@ struct tt_seg {
 	u8 raw_opts_len;
 	bool bad_csum;
 	be32 saddr;           /* 0: the peer's address */
+	be32 daddr;           /* 0: ours */
 };
 
 /* What the stack sent. */
@@ -103,6 +104,31 @@ void tt_send_icmp(struct tt *t, u8 type, u8 code, u32 info, u16 sport, u16 dport
 struct tcp_sock *tt_tp(struct tt_conn *c);
 u64 tt_ext(struct tt *t, int mib);
 u64 tt_mib(struct tt *t, int mib);
+
+/* Reads the next segment on c: flags (PSH ignored) and payload length must match. */
+void tt_expect(struct tt *t, struct tt_conn *c, u8 flags, u32 len, struct tt_out *o);
+/* A connection accepted on port 80 from the peer's pport, all options (tt_passive_open). */
+void tt_established(struct tt *t, struct tt_conn *c, u16 pport);
+#define TT_ALLOPTS (TCPOPT_F_MSS | TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM | TCPOPT_F_TS)
+
+/* The bench of a test file: T is a fresh struct tt per test (a failed test's is left
+ * behind, never reused), set up and torn down by tt_test_setup/tt_test_teardown. */
+#define TT_BENCH()                                                                        \
+	static struct tt *TT;                                                             \
+	static int tt_test_setup(void **state)                                            \
+	{                                                                                 \
+		TT = calloc(1, sizeof(*TT));                                              \
+		tt_setup(TT);                                                             \
+		return 0;                                                                 \
+	}                                                                                 \
+	static int tt_test_teardown(void **state)                                         \
+	{                                                                                 \
+		tt_teardown(TT);                                                          \
+		free(TT);                                                                 \
+		return 0;                                                                 \
+	}
+#define T (*TT)
+#define TT_TEST(fn) cmocka_unit_test_setup_teardown(fn, tt_test_setup, tt_test_teardown)
 
 /* main() of a TCP test file: TT_FILTER=pattern in the environment runs only the tests
  * whose name matches (cmocka's filter). */
