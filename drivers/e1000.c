@@ -82,6 +82,7 @@ struct e1000_adapter {
 	/* driver counters (`ethtool -S`) */
 	u64 irqs, irq_none, polls, rx_copybreak, rx_alloc_fail, rx_frame_errors, rx_multibuf;
 	u64 rx_overruns, tx_stops, tx_wakes, tx_busy, lsc, refill_retries;
+	unsigned inject_badlen;        /* test hook: RX lengths to misreport */
 	struct e1000_hwstat {          /* a hardware statistics register, accumulated */
 		u32 reg, last;
 		u8 mode;               /* HWSTAT_* */
@@ -126,11 +127,21 @@ static void e1000_reset_hw(struct e1000_adapter *a)
 	ew32(a, E1000_RCTL, 0);
 	ew32(a, E1000_TCTL, E1000_TCTL_PSP);
 	e1000_flush(a);
-	e1000_udelay(10000);       /* let in-flight DMA finish (Linux waits 10 ms too) */
+	/* Let DMA in flight finish. At probe nothing of ours is, and the firmware's driver
+	 * stopped at ExitBootServices, so 1 ms (Linux waits 10 at any reset). */
+	e1000_udelay(1000);
 	ew32(a, E1000_CTRL, er32(a, E1000_CTRL) | E1000_CTRL_RST);
-	e1000_udelay(5000);        /* RST self-clears; the EEPROM reload takes a few ms */
+	e1000_udelay(10);
 	for (int i = 0; i < 1000 && (er32(a, E1000_CTRL) & E1000_CTRL_RST); i++)
 		e1000_udelay(10);
+	/* The EEPROM reloads after the reset: the 82574 says when (EECD.AUTO_RD, 82574 DS
+	 * §10.2.2.4); the 8254x does not, and needs at most 5 ms (as Linux waits). */
+	if (a->model == E1000_82574) {
+		for (int i = 0; i < 1000 && !(er32(a, E1000_EECD) & E1000_EECD_AUTO_RD_82574); i++)
+			e1000_udelay(10);
+	} else {
+		e1000_udelay(5000);
+	}
 	ew32(a, E1000_IMC, 0xffffffffu);
 	(void)er32(a, E1000_ICR);
 }
@@ -275,6 +286,8 @@ static int e1000_clean_rx_irq(struct e1000_adapter *a, int budget)
 		dma_rmb(); /* the rest of the descriptor after DD */
 		len = d->length;
 		errors = d->errors;
+		if (unlikely(a->inject_badlen)) /* test hook: a length no buffer can hold */
+			len = a->inject_badlen-- & 1 ? 0xffff : 4;
 		a->rx_next_to_clean = (u16)((i + 1) % E1000_RX_RING);
 		done++;
 
@@ -756,11 +769,22 @@ static void e1000_show_stats(struct pci_dev *pdev)
 		a->tx_next_to_clean, a->tx_next_to_use, er32(a, E1000_IMS), a->napi.state);
 }
 
+static int e1000_inject(struct pci_dev *pdev, const char *fault, unsigned count)
+{
+	struct e1000_adapter *a = netdev_priv(pdev->driver_data);
+
+	if (strcmp(fault, "badlen"))
+		return -EINVAL;
+	a->inject_badlen = count;
+	return 0;
+}
+
 static struct pci_driver e1000_driver = {
 	.name = "e1000",
 	.id_table = e1000_pci_tbl,
 	.probe = e1000_probe,
 	.show_stats = e1000_show_stats,
+	.inject = e1000_inject,
 };
 
 void e1000_init(void) { pci_register_driver(&e1000_driver); }

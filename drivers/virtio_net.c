@@ -70,6 +70,7 @@ struct virtnet_info {
 	u64 irq_rx, irq_tx, irq_config, irq_intx, irq_none, polls, polls_tx;
 	u64 rx_copybreak, rx_alloc_fail, rx_bad_len, rx_merged, rx_csum_done, refill_retries;
 	u64 tx_stops, tx_wakes, tx_busy, tx_pushed, tx_chained, config_changes;
+	unsigned inject_badlen;       /* test hook: RX lengths to misreport */
 };
 
 static irqreturn_t skb_recv_done(int irq, void *data);
@@ -145,6 +146,8 @@ static void receive_buf(struct virtnet_info *vi, struct sk_buff *skb, u32 len)
 	struct virtio_net_hdr h;
 	u32 flen;
 
+	if (unlikely(vi->inject_badlen)) /* test hook: more than the buffer, or no frame */
+		len = vi->inject_badlen-- & 1 ? VIRTNET_RX_BUF + 64 : VIRTNET_HDR_LEN;
 	if (len < VIRTNET_HDR_LEN + ETH_HLEN || len > VIRTNET_RX_BUF) {
 		vi->rx_bad_len++;
 		dev->stats.rx_length_errors++;
@@ -224,15 +227,24 @@ static int virtnet_poll(struct napi_struct *napi, int budget)
 }
 
 /* ---- transmit ---- */
-/* Frees the buffers the device has sent (Linux free_old_xmit_skbs). Called with the
- * TX lock held or bottom halves off, never in the hard IRQ. */
-static void free_old_xmit_skbs(struct virtnet_info *vi, int budget)
+/* Takes the buffers the device has sent off the TX queue (Linux free_old_xmit_skbs) onto
+ * done, for the caller to free once it has dropped dev->tx_lock: a buffer's destructor may
+ * wake a sender that transmits at once, which would take that lock again. */
+static void free_old_xmit_skbs(struct virtnet_info *vi, struct sk_buff_head *done)
 {
 	struct sk_buff *skb;
 	u32 len;
 	TRACE_STEP(free_old_xmit_skbs, 0, (u16)(vi->svq.avail_idx - vi->svq.last_used_idx), 0);
 
 	while ((skb = virtqueue_get_buf(&vi->svq, &len)))
+		__skb_queue_tail(done, skb);
+}
+
+static void virtnet_free_sent(struct sk_buff_head *done, int budget)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(done)))
 		napi_consume_skb(skb, budget);
 }
 
@@ -251,7 +263,6 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *dev)
 		kfree_skb_reason(skb, vi->up ? SKB_DROP_PKT_TOO_SMALL : SKB_DROP_DEV_DOWN);
 		return NETDEV_TX_OK;
 	}
-	free_old_xmit_skbs(vi, 0);
 	push = !skb_cloned(skb) && skb_headroom(skb) >= VIRTNET_HDR_LEN;
 	if (unlikely(vq->num_free < (push ? 1 : 2))) {
 		vi->tx_busy++;
@@ -288,7 +299,15 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *dev)
 		vi->tx_stops++;
 		netif_stop_queue(dev);
 		if (!virtqueue_enable_cb_delayed(vq)) {
-			free_old_xmit_skbs(vi, 0);
+			/* much was sent meanwhile: reclaim now; the buffers are freed by NET_TX,
+			 * outside this lock (dev_kfree_skb_irq's completion queue) */
+			struct sk_buff_head done;
+			struct sk_buff *s;
+
+			skb_queue_head_init(&done);
+			free_old_xmit_skbs(vi, &done);
+			while ((s = __skb_dequeue(&done)))
+				dev_kfree_skb_irq(s);
 			if (vq->num_free >= VIRTNET_TX_WAKE) {
 				vi->tx_wakes++;
 				netif_wake_queue(dev);
@@ -303,16 +322,19 @@ static int virtnet_poll_tx(struct napi_struct *napi, int budget)
 {
 	struct virtnet_info *vi = container_of(napi, struct virtnet_info, napi_tx);
 	struct net_device *dev = vi->dev;
+	struct sk_buff_head done;
 	TRACE_STEP(virtnet_poll_tx, 0, budget, 0);
 
 	vi->polls_tx++;
+	skb_queue_head_init(&done);
 	spin_lock(&dev->tx_lock); /* start_xmit's: bottom halves are off there */
-	free_old_xmit_skbs(vi, budget);
+	free_old_xmit_skbs(vi, &done);
 	if (netif_queue_stopped(dev) && vi->up && vi->svq.num_free >= VIRTNET_TX_WAKE) {
 		vi->tx_wakes++;
 		netif_wake_queue(dev);
 	}
 	spin_unlock(&dev->tx_lock);
+	virtnet_free_sent(&done, budget);
 	napi_complete_done(napi, 0);
 	return 0;
 }
@@ -669,11 +691,22 @@ static void virtnet_show_stats(struct pci_dev *pdev)
 		vi->up ? vi->svq.num_free : 0);
 }
 
+static int virtnet_inject(struct pci_dev *pdev, const char *fault, unsigned count)
+{
+	struct virtnet_info *vi = netdev_priv(pdev->driver_data);
+
+	if (strcmp(fault, "badlen"))
+		return -EINVAL;
+	vi->inject_badlen = count;
+	return 0;
+}
+
 static struct pci_driver virtnet_driver = {
 	.name = "virtio",
 	.id_table = virtnet_pci_tbl,
 	.probe = virtnet_probe,
 	.show_stats = virtnet_show_stats,
+	.inject = virtnet_inject,
 };
 
 void virtio_net_init(void) { pci_register_driver(&virtnet_driver); }

@@ -277,9 +277,13 @@ static int ethtest_pools(int argc, char **argv)
 	return skb_pools_in_use() == want ? 0 : 1;
 }
 
+static int ethtest_inject(int argc, char **argv);
+
 static int cmd_ethtest(int argc, char **argv)
 {
 	ethtest_register();
+	if (argc >= 2 && !strcmp(argv[1], "inject"))
+		return ethtest_inject(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "send"))
 		return ethtest_send(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "wait"))
@@ -299,7 +303,7 @@ static int cmd_ethtest(int argc, char **argv)
 		return 0;
 	}
 	kprintf("usage: ethtest send DEV DSTMAC COUNT SIZE [burst] | stats | reset [DEV] | "
-		"wait N [MS] | pools [wait N [MS]]\n");
+		"wait N [MS] | pools [wait N [MS]] | inject DEV badlen N\n");
 	return 1;
 }
 SHELL_CMD("ethtest", "ethtest send DEV MAC COUNT SIZE [burst]|stats|reset [DEV]|wait N [MS]|pools - "
@@ -317,6 +321,28 @@ static void ethtool_match(struct pci_dev *pdev, void *arg)
 
 	if (pdev->driver_data == f->dev && pdev->driver)
 		f->pdev = pdev;
+}
+
+static struct pci_dev *ethtool_pdev(struct net_device *dev)
+{
+	struct ethtool_find f = { dev, NULL };
+
+	pci_for_each_dev(ethtool_match, &f);
+	return f.pdev;
+}
+
+/* ethtest inject DEV badlen N: the driver sees its next N RX completions with a length
+ * no frame can have (drivers' robustness against a misbehaving device). */
+static int ethtest_inject(int argc, char **argv)
+{
+	struct net_device *dev = argc == 5 ? dev_get_by_name(&init_net, argv[2]) : NULL;
+	struct pci_dev *pdev = dev ? ethtool_pdev(dev) : NULL;
+
+	if (!pdev || !pdev->driver->inject) {
+		kprintf("usage: ethtest inject DEV badlen N (a PCI NIC with the hook)\n");
+		return 1;
+	}
+	return pdev->driver->inject(pdev, argv[3], (unsigned)strtoul(argv[4], NULL, 0)) ? 1 : 0;
 }
 
 static int cmd_ethtool(int argc, char **argv)

@@ -29,6 +29,7 @@
 #define   E1000_STATUS_LU (1u << 1)     /* link up */
 #define   E1000_STATUS_SPEED_SHIFT 6    /* 00 10, 01 100, 1x 1000 Mb/s */
 #define E1000_EECD 0x00010        /* EEPROM/Flash Control, §13.4.3 */
+#define   E1000_EECD_AUTO_RD_82574 (1u << 9) /* 82574 DS §10.2.2.4: NVM auto-read done */
 #define E1000_EERD 0x00014        /* EEPROM Read, §13.4.4 */
 #define   E1000_EERD_START (1u << 0)
 #define   E1000_EERD_DONE (1u << 4)     /* 82540/82545: done bit 4, address bits 15:8 */

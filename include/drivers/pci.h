@@ -152,6 +152,9 @@ struct pci_driver {
 	int (*probe)(struct pci_dev *pdev, const struct pci_device_id *id);
 	/* optional: extra counters for `ethtool -S DEV` (kernel/ethtest.c) */
 	void (*show_stats)(struct pci_dev *pdev);
+	/* optional, for tests: make the driver see the next count RX completions as the
+	 * device misreporting ("badlen": lengths too short or too long); 0 or -errno */
+	int (*inject)(struct pci_dev *pdev, const char *fault, unsigned count);
 	struct list_head list;
 };
 
