@@ -77,14 +77,16 @@ FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 
-.PHONY: FORCE all deps run debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
+
+.PHONY: FORCE all deps run shell debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
 .PHONY: bench-linux bench-selftest
 all: $(BUILD)/seqos.efi $(BUILD)/seqos.img
 
 help:
 	@echo "make            build build/seqos.efi and build/seqos.img"
 	@echo "make deps       install the Debian packages the project needs"
-	@echo "make run        boot seqos in QEMU (serial console on this terminal)"
+	@echo "make run        the seed exchange between two seqos VMs, traced; results in build/run/"
+	@echo "make shell      boot one seqos VM with its console on this terminal"
 	@echo "make debug      boot halted and attach gdb with the kernel's symbols"
 	@echo "make test       unit tests, fuzz smoke runs and QEMU integration tests"
 	@echo "make unit       host unit tests only"
@@ -176,7 +178,13 @@ $(BUILD)/seqos.img: $(BUILD)/seqos.efi tools/mkimg.py
 	$(Q)$(PYTHON) tools/mkimg.py $(BUILD)/seqos.efi $@
 
 # ---------------------------------------------------------------- running
+# The main job: the seed article's exchange between two seqos machines, traced, with the
+# diagrams and timelines written to build/run/ (tools/run-seed).
 run: deps all
+	tools/run-seed $(RUN_ARGS)
+
+# One machine, interactive: the serial console on this terminal (Ctrl-A X quits).
+shell: deps all
 	tools/qemu-run $(RUN_ARGS)
 
 debug: deps all
