@@ -162,7 +162,10 @@ u8 pci_find_next_capability(const struct pci_dev *d, u8 pos, u8 cap)
 	return 0;
 }
 
-u8 pci_find_capability(const struct pci_dev *d, u8 cap) { return pci_find_next_capability(d, 0, cap); }
+u8 pci_find_capability(const struct pci_dev *d, u8 cap)
+{
+	return pci_find_next_capability(d, 0, cap);
+}
 
 /* ---- BARs (PCI Local Bus 3.0 §6.2.5.1) ---- */
 /* Sizes BAR i with decoding off, so the all-ones probe address never decodes; returns

@@ -306,8 +306,8 @@ static int cmd_ethtest(int argc, char **argv)
 		"wait N [MS] | pools [wait N [MS]] | inject DEV badlen N\n");
 	return 1;
 }
-SHELL_CMD("ethtest", "ethtest send DEV MAC COUNT SIZE [burst]|stats|reset [DEV]|wait N [MS]|pools - "
-	  "raw test frames (ethertype 0x88b5)", cmd_ethtest);
+SHELL_CMD("ethtest", "ethtest send|stats|reset|wait|pools|inject - raw test frames "
+	  "(ethertype 0x88b5); `ethtest help` for the usage", cmd_ethtest);
 
 /* ---- ethtool -S DEV: the driver's counters (through its pci_driver) ---- */
 struct ethtool_find {

@@ -12,7 +12,8 @@ pair: two seqos VMs joined by a QEMU socket netdev on 127.0.0.1 exchange raw Eth
   flows again; and at the end the buffer pools are back at their baseline on both VMs.
 tap: the host exchanges frames with a VM through a tap device inside a network namespace
   the test creates and deletes (run as root), with pci=nomsi (INTx) for e1000e and virtio,
-  and config space through ports 0xCF8/0xCFC for one model.
+  and config space through ports 0xCF8/0xCFC for one model; then `ifconfig eth0 down`
+  returns every buffer (pools at 0) and `up` brings the device back.
 
 Frame layout (kernel/ethtest.c): Ethernet header, "SQET", seq (u32), frame length (u16),
 run (u16), then byte k = (seq * 31 + k) & 0xff."""
@@ -265,6 +266,21 @@ def tap(name, nic, cmdline):
             vm.check(got == list(range(n)) and bad == 0,
                      "VM -> host: %d frames, %d bad, out of order: %s" %
                      (len(got), bad, got != sorted(got)))
+            out = vm.shell("ethtest pools wait %d 5000" % base, 60)
+            vm.check("pools in use %d" % base in out, "pools %r, baseline %d" % (out, base))
+
+            # down gives every buffer back and frees the vectors' handlers; up works again
+            vm.shell("ifconfig eth0 down")
+            out = vm.shell("ethtest pools wait 0 5000", 60)
+            vm.check("pools in use 0" in out, "after down: %r" % out)
+            vm.check("eth0" not in vm.shell("interrupts"), "a handler left after down")
+            vm.shell("ifconfig eth0 up")
+            vm.check("carrier on" in vm.shell("ifconfig eth0"), "no carrier after up")
+            vm.shell("ethtest reset eth0")
+            for seq in range(20):
+                s.send(frame(mac_bytes(vm_mac), mac_bytes(host_mac), seq, 1000))
+            rx = ethtest_rx(vm, vm.shell("ethtest wait 20 20000", 60))
+            vm.check(rx == {"ok": 20, "bad": 0, "ooo": 0, "drops": 0}, "after up: %r" % rx)
             out = vm.shell("ethtest pools wait %d 5000" % base, 60)
             vm.check("pools in use %d" % base in out, "pools %r, baseline %d" % (out, base))
         s.close()
