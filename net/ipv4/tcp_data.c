@@ -113,6 +113,7 @@ void tcp_dsack_set(struct tcp_sock *tp, u32 seq, u32 end_seq)
 		return;
 	NET_INC_STATS(tcp_net(tp), LINUX_MIB_TCPDSACKOLDSENT);
 	tp->dsack = true;
+	tp->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_NOW; /* tell the sender soon */
 	tp->duplicate_sack.start_seq = seq;
 	tp->duplicate_sack.end_seq = end_seq;
 }
@@ -393,9 +394,9 @@ out_of_window:
 /* ---- ACK now or later ---- */
 void __tcp_ack_snd_check(struct tcp_sock *tp, bool ofo_possible)
 {
-	/* more than one full segment unacknowledged (the second one just came) and the
-	 * window not shrinking; or something asked for an immediate ACK */
-	if ((tp->rcv_nxt - tp->rcv_wup > tp->rcv_mss && __tcp_select_window(tp) >= tp->rcv_wnd) ||
+	/* more than one full segment unacknowledged (the second one just came: RFC 5681
+	 * 4.2), or something asked for an immediate ACK */
+	if (tp->rcv_nxt - tp->rcv_wup > tp->rcv_mss ||
 	    (tp->ack_pending & ICSK_ACK_NOW) ||
 	    (ofo_possible && !skb_queue_empty(&tp->out_of_order_queue)))
 		tcp_send_ack(tp);

@@ -20,7 +20,7 @@ struct tt {
 	struct simlink *l;
 	be32 us, peer;
 	struct nettest_baseline base;
-	u64 trace_seen;
+	u64 tcp_mem;          /* tcp_memory_allocated() at setup */
 };
 
 /* A segment from the peer. Unset fields are 0; opts as in struct tcp_repr (the peer
