@@ -1,9 +1,11 @@
 /* seedload: the benchmark's host client for the seed server (tools/bench/bench builds it
  * into build/bench/seedload with the host's gcc).
  *
- *   seedload ADDR PORT COUNT CONCURRENCY TIMEOUT_MS LATENCY_FILE
+ *   seedload ADDR PORT COUNT CONCURRENCY TIMEOUT_MS LATENCY_FILE [DEADLINE_S]
  *
- * CONCURRENCY threads take tickets until COUNT exchanges are done. One exchange is the
+ * CONCURRENCY threads take tickets until COUNT exchanges are done, or until DEADLINE_S
+ * seconds have passed (then no new exchange starts; those never started are counted
+ * as "not_run", so a wedged guest costs at most DEADLINE_S plus one timeout). One exchange is the
  * seed client's: socket, connect, recv until the server closes, and the bytes must be
  * exactly "Hello, world!\n". Its latency runs from socket() to the end of the stream.
  * Prints one JSON object (counts, elapsed wall time) on stdout and writes each
@@ -26,12 +28,13 @@
 
 #define EXPECT "Hello, world!\n"
 
-enum { RES_OK, RES_CONNECT, RES_TIMEOUT, RES_RESET, RES_BAD };
+enum { RES_OK, RES_CONNECT, RES_TIMEOUT, RES_RESET, RES_BAD, RES_NOTRUN };
 
 static struct sockaddr_in target;
 static long count;
 static int timeout_ms;
 static atomic_long next_ticket;
+static double deadline;
 static double *lat_us;
 static unsigned char *result;
 
@@ -88,14 +91,19 @@ static void *worker(void *arg)
 		long t = atomic_fetch_add(&next_ticket, 1);
 		if (t >= count)
 			return NULL;
+		if (deadline > 0 && now_s() > deadline) {
+			result[t] = RES_NOTRUN;
+			continue;
+		}
 		result[t] = (unsigned char)exchange(&lat_us[t]);
 	}
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 7) {
-		fprintf(stderr, "usage: %s ADDR PORT COUNT CONCURRENCY TIMEOUT_MS LATENCY_FILE\n", argv[0]);
+	if (argc != 7 && argc != 8) {
+		fprintf(stderr, "usage: %s ADDR PORT COUNT CONCURRENCY TIMEOUT_MS LATENCY_FILE [DEADLINE_S]\n",
+			argv[0]);
 		return 2;
 	}
 	memset(&target, 0, sizeof(target));
@@ -119,6 +127,8 @@ int main(int argc, char **argv)
 		return 2;
 
 	double t0 = now_s();
+	if (argc == 8)
+		deadline = t0 + atof(argv[7]);
 	for (int i = 0; i < conc; i++)
 		if (pthread_create(&th[i], NULL, worker, NULL)) {
 			perror("seedload: pthread_create");
@@ -128,7 +138,7 @@ int main(int argc, char **argv)
 		pthread_join(th[i], NULL);
 	double elapsed = now_s() - t0;
 
-	long n[5] = { 0 };
+	long n[6] = { 0 };
 	FILE *f = fopen(argv[6], "w");
 	if (!f) {
 		perror(argv[6]);
@@ -141,7 +151,9 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	printf("{\"count\": %ld, \"concurrency\": %d, \"ok\": %ld, \"connect_failed\": %ld, "
-	       "\"timeouts\": %ld, \"resets\": %ld, \"bad_data\": %ld, \"elapsed_s\": %.6f}\n",
-	       count, conc, n[RES_OK], n[RES_CONNECT], n[RES_TIMEOUT], n[RES_RESET], n[RES_BAD], elapsed);
+	       "\"timeouts\": %ld, \"resets\": %ld, \"bad_data\": %ld, \"not_run\": %ld, "
+	       "\"elapsed_s\": %.6f}\n",
+	       count, conc, n[RES_OK], n[RES_CONNECT], n[RES_TIMEOUT], n[RES_RESET], n[RES_BAD],
+	       n[RES_NOTRUN], elapsed);
 	return 0;
 }

@@ -3,7 +3,6 @@
 the statistics (median, nearest-rank percentiles, ratio direction, targets), the bulk
 pattern, the wrk parser, the report writers, and the initramfs's cpio writer and
 module-dependency order. No QEMU, no network."""
-import gzip
 import importlib.machinery
 import importlib.util
 import io

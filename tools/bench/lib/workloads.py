@@ -108,17 +108,18 @@ def guest_boot_times(vm, os_name, wait=10.0):
 
 
 # ------------------------------------------------------------------ seed exchange
-def seed_load(tool, host, port, count, conc, workdir, tag, vm, timeout_ms=10000):
+def seed_load(tool, host, port, count, conc, workdir, tag, vm, timeout_ms=10000, deadline_s=40):
     """count exchanges by `conc` threads of seedload; rate, latency percentiles (of the
     exchanges that succeeded), failures, and the QEMU process's host CPU time over the
     run. The 10 s timeout outlasts one SYN retransmission by QEMU's user networking (6 s):
-    a SYN dropped on a full accept queue (the seed's backlog is 10) costs latency first."""
+    a SYN dropped on a full accept queue (the seed's backlog is 10) costs latency first.
+    No exchange starts after deadline_s: a wedged guest does not hold the run."""
     lat_file = os.path.join(workdir, "seed-%s.lat" % tag)
     cpu0 = vm.cpu_seconds()
     try:
-        r = subprocess.run([tool, host, str(port), str(count), str(conc), str(timeout_ms), lat_file],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=max(60, count * timeout_ms / 1000.0 / conc + 30))
+        r = subprocess.run([tool, host, str(port), str(count), str(conc), str(timeout_ms), lat_file,
+                            str(deadline_s)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=deadline_s + timeout_ms / 1000.0 + 30)
     except subprocess.TimeoutExpired:
         return {"error": "seedload did not finish"}
     cpu1 = vm.cpu_seconds()
@@ -128,13 +129,34 @@ def seed_load(tool, host, port, count, conc, workdir, tag, vm, timeout_ms=10000)
     with open(lat_file) as f:
         lat = [float(x) for x in f.read().split()]
     res.update(benchstats.summarize_latencies(lat))
+    ran = count - res["not_run"]
     res["rate"] = res["ok"] / res["elapsed_s"] if res["elapsed_s"] > 0 and res["ok"] else None
-    res["fail_pct"] = 100.0 * (count - res["ok"]) / count
+    res["fail_pct"] = 100.0 * (ran - res["ok"]) / ran if ran else None
     res["cpu_s"] = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
     res["latencies_file"] = lat_file
-    if res["ok"] < count:
-        res["error"] = "%d of %d exchanges failed" % (count - res["ok"], count)
+    if res["ok"] < ran:
+        res["error"] = "%d of %d exchanges failed (%d timeouts, %d refused, %d resets, %d wrong data)" % (
+            ran - res["ok"], ran, res["timeouts"], res["connect_failed"], res["resets"], res["bad_data"])
+    if res["not_run"]:
+        res["error"] = (res.get("error", "") + "; " if res.get("error") else "") + \
+            "deadline of %d s: %d exchanges not started" % (deadline_s, res["not_run"])
     return res
+
+
+def guest_panicked(vm):
+    """The guest's panic line (seqos: "Kernel panic - not syncing: ...", Linux the
+    same words), or None."""
+    m = vm.search(r"Kernel panic - not syncing: ([^\n]*)")
+    return m.group(1).strip() if m else None
+
+
+def healthy(host, port, tries=2, timeout=6.0):
+    """Does the guest still answer a seed exchange? (Before each workload: a guest that
+    stopped answering skips the rest instead of running into every timeout.)"""
+    for _ in range(tries):
+        if seed_exchange(host, port, timeout):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ bulk
@@ -156,9 +178,10 @@ def _recv_exact(s, n):
     return b
 
 
-def bulk_rx(host, port, nbytes, timeout=120):
+def bulk_rx(host, port, nbytes, timeout=15):
     """'S': the guest sends nbytes; MB/s (10^6) from connect to the server's close and
-    the SHA-256 of what arrived checked against the pattern's (after the clock stops)."""
+    the SHA-256 of what arrived checked against the pattern's (after the clock stops).
+    timeout bounds each wait for progress, not the transfer."""
     buf = bytearray(nbytes + 1)
     view = memoryview(buf)
     got = 0
@@ -186,7 +209,7 @@ def bulk_rx(host, port, nbytes, timeout=120):
     return r
 
 
-def bulk_tx(host, port, nbytes, verify=False, timeout=120):
+def bulk_tx(host, port, nbytes, verify=False, timeout=15):
     """'R' (or 'V' with verify): the host sends nbytes and shuts down its side; MB/s from
     connect to the guest's 8-byte count (checked), and with 'V' its SHA-256 (checked)."""
     data = pattern(nbytes)
