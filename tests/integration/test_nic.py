@@ -94,6 +94,20 @@ def exchange(a, b, n, size, mac_a=MAC_A, mac_b=MAC_B, timeout=60):
                  "%d frames of %d bytes: %r" % (n, size, rx))
 
 
+def check_vectors(vm, nic):
+    """Which interrupts the driver got: e1000 an IOAPIC line (q35 routes PCI INTx to GSI
+    16-23), e1000e one MSI, virtio an MSI-X vector each for config, RX and TX."""
+    out = vm.shell("interrupts")
+    lines = re.findall(r"^\s*\d+:\s+(\d+)\s+(\S+)\s+(?:(\d+)-fasteoi\s+)?(eth0\S*)$", out, re.M)
+    got = sorted((chip, name) for _, chip, _, name in lines)
+    want = {"e1000": [("IO-APIC", "eth0")], "e1000e": [("MSI", "eth0")],
+            "virtio": [("MSI", "eth0-config"), ("MSI", "eth0-rx-0"), ("MSI", "eth0-tx-0")]}[nic]
+    vm.check(got == want, "interrupts: %r, want %r" % (got, want))
+    gsis = [int(g) for _, _, g, _ in lines if g]
+    vm.check(all(16 <= g <= 23 for g in gsis), "INTx GSI %r" % gsis)
+    vm.check(sum(int(n) for n, _, _, name in lines if "config" not in name) > 0, out)
+
+
 def boot_pair(name, nic):
     port = free_port()
     a = VM(name + "-a", cmdline="app=none ip=10.9.0.1/24", nic=nic,
@@ -114,6 +128,7 @@ def pair(name, nic):
                 wait_link_up(vm)
             # warm up, then the baseline: every ring full, nothing in flight
             exchange(a, b, 10, 60)
+            check_vectors(a, nic)
             base = {vm: (pools(vm), pool_table(vm)) for vm in (a, b)}
 
             # 1. both ways at once: copied (small) and zero-copy (full-size) frames
