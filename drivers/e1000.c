@@ -432,7 +432,6 @@ static irqreturn_t e1000_intr(int irq, void *data)
 {
 	struct e1000_adapter *a = data;
 	u32 icr = er32(a, E1000_ICR);
-	bool sched;
 
 	if (!(icr & ~E1000_ICR_INT_ASSERTED)) {
 		a->irq_none++; /* a shared INTx line: another device's */
@@ -447,8 +446,7 @@ static irqreturn_t e1000_intr(int irq, void *data)
 	if (icr & E1000_ICR_RXO)
 		a->rx_overruns++;
 	e1000_irq_disable(a);
-	sched = napi_schedule(&a->napi);
-	(void)sched;
+	napi_schedule(&a->napi); /* false when a poll is pending: it will see this too */
 	return IRQ_HANDLED;
 }
 

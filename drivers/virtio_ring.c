@@ -83,7 +83,7 @@ int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned out,
 		  void *data)
 {
 	unsigned n = out + in;
-	u16 head = vq->free_head, i = head, prev = head;
+	u16 head = vq->free_head, i = head;
 
 	if (!n || n > vq->num_free)
 		return -ENOSPC;
@@ -93,10 +93,8 @@ int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned out,
 		d->addr = virt_to_phys(bufs[k].addr);
 		d->len = bufs[k].len;
 		d->flags = (u16)((k < out ? 0 : VRING_DESC_F_WRITE) | (k + 1 < n ? VRING_DESC_F_NEXT : 0));
-		prev = i;
 		i = d->next;
 	}
-	(void)prev;
 	vq->free_head = i;
 	vq->num_free = (u16)(vq->num_free - n);
 	vq->data[head] = data;
