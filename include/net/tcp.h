@@ -571,8 +571,9 @@ u32 tcp_packets_in_flight(const struct tcp_sock *tp);
 #define FLAG_SLOWPATH 0x100
 #define FLAG_NO_CHALLENGE_ACK 0x8000
 /* tcp_output.c */
-void tcp_push(struct tcp_sock *tp, int flags);
-bool tcp_write_xmit(struct tcp_sock *tp, bool push_one);
+void tcp_push(struct tcp_sock *tp, int nonagle);
+#define TCP_NAGLE_PUSH 1 /* send a partial last segment now (uncork, TCP_NODELAY set) */
+bool tcp_write_xmit(struct tcp_sock *tp, int nonagle);
 int tcp_transmit_skb(struct tcp_sock *tp, struct sk_buff *skb, bool clone);
 int tcp_retransmit_skb(struct tcp_sock *tp, struct sk_buff *skb);
 void tcp_xmit_retransmit_queue(struct tcp_sock *tp);

@@ -432,7 +432,7 @@ ssize_t tcp_sendmsg(struct sock *sk, const void *buf, size_t len, int flags, u64
 		if (!skb || skb->len >= mss || skb_tailroom(skb) == 0 ||
 		    (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)) {
 			if (!sk_stream_memory_free(tp) || !(skb = tcp_stream_alloc_skb(tp, mss))) {
-				tcp_push(tp, flags);
+				tcp_push(tp, 0);
 				if (flags & MSG_DONTWAIT) {
 					err = -EAGAIN;
 					break;
@@ -451,10 +451,10 @@ ssize_t tcp_sendmsg(struct sock *sk, const void *buf, size_t len, int flags, u64
 		tp->write_seq += n;
 		copied += n;
 		if (skb->len >= mss)
-			tcp_write_xmit(tp, false); /* a full segment goes at once */
+			tcp_write_xmit(tp, 0); /* a full segment goes at once */
 	}
 	if (copied)
-		tcp_push(tp, flags);
+		tcp_push(tp, 0);
 out:
 	release_sock(sk);
 	return copied ? (ssize_t)copied : err;
@@ -698,12 +698,12 @@ int tcp_setsockopt(struct sock *sk, int level, int optname, int val)
 		case TCP_NODELAY:
 			tp->nodelay = val != 0;
 			if (tp->nodelay)
-				tcp_push(tp, 0);
+				tcp_push(tp, TCP_NAGLE_PUSH);
 			break;
 		case TCP_CORK:
 			tp->cork = val != 0;
 			if (!tp->cork)
-				tcp_push(tp, 0);
+				tcp_push(tp, TCP_NAGLE_PUSH);
 			break;
 		case TCP_MAXSEG:
 			if (val && (val < 88 || val > 65495))

@@ -371,6 +371,25 @@ void tcp_simple_retransmit(struct tcp_sock *tp)
 	tcp_xmit_retransmit_queue(tp);
 }
 
+/* Resends the first segment marked lost and not yet resent, whatever the pipe says:
+ * the fast retransmit (RFC 5681 3.2 step 2, RFC 6675 5 (4.3)) and the NewReno partial
+ * ACK's retransmission (RFC 6582 3.2 step 5) are not subject to cwnd. */
+static void tcp_retransmit_first_lost(struct tcp_sock *tp)
+{
+	struct sk_buff *skb;
+
+	tcp_for_write_queue(skb, tp) {
+		if (skb == tp->send_head)
+			return;
+		if ((TCP_SKB_CB(skb)->sacked & (TCPCB_LOST | TCPCB_SACKED_RETRANS | TCPCB_SACKED_ACKED)) ==
+		    TCPCB_LOST) {
+			if (!tcp_retransmit_skb(tp, skb))
+				NET_INC_STATS(tcp_net(tp), LINUX_MIB_TCPFASTRETRANS);
+			return;
+		}
+	}
+}
+
 static bool tcp_time_to_recover(const struct tcp_sock *tp)
 {
 	if (tp->lost_out)
@@ -407,8 +426,10 @@ static void tcp_fastretrans_alert(struct tcp_sock *tp, u32 pkts_acked, int flag,
 	}
 	switch (tp->ca_state) {
 	case TCP_CA_Recovery:
-		if (!tp->sack_ok && (flag & FLAG_DATA_ACKED) && pkts_acked)
+		if (!tp->sack_ok && (flag & FLAG_DATA_ACKED) && pkts_acked) {
 			tcp_mark_head_lost(tp); /* partial ACK: the next hole */
+			tcp_retransmit_first_lost(tp);
+		}
 		if (tp->sack_ok)
 			tcp_mark_lost(tp);
 		break;
@@ -422,13 +443,12 @@ static void tcp_fastretrans_alert(struct tcp_sock *tp, u32 pkts_acked, int flag,
 		if (tcp_time_to_recover(tp)) {
 			tcp_enter_recovery(tp);
 			tcp_mark_head_lost(tp);
+			tcp_retransmit_first_lost(tp);
 		} else {
 			tp->ca_state = tp->sacked_out || tp->retrans_out ? TCP_CA_Disorder
 									 : TCP_CA_Open;
 		}
 	}
-	if (tp->lost_out)
-		tcp_xmit_retransmit_queue(tp);
 }
 
 /* A window probe was answered: stop probing if the window now takes the next segment,
@@ -510,6 +530,9 @@ int tcp_ack(struct tcp_sock *tp, struct sk_buff *skb, const struct tcp_repr *th,
 			tp->snd_cwnd = TCP_MAX_CWND;
 		tcp_trace_cwnd(tp);
 	}
+	/* lost segments go again as the (possibly grown) window allows */
+	if (tp->lost_out)
+		tcp_xmit_retransmit_queue(tp);
 	if ((flag & (FLAG_DATA_ACKED | FLAG_SYN_ACKED)) && tp->nospace &&
 	    tp->sk.wmem_queued < tp->sk.sndbuf) {
 		tp->nospace = false;

@@ -173,7 +173,7 @@ syn_challenge: /* RFC 5961 4.2: a SYN on a synchronized connection */
 /* Sends what waits if the windows have opened (Linux tcp_data_snd_check). */
 static void tcp_data_snd_check(struct tcp_sock *tp)
 {
-	if (tp->send_head && tcp_write_xmit(tp, false))
+	if (tp->send_head && tcp_write_xmit(tp, 0))
 		tcp_check_probe_timer(tp);
 }
 

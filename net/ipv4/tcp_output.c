@@ -335,9 +335,9 @@ static void tcp_event_new_data_sent(struct tcp_sock *tp, struct sk_buff *skb)
 
 /* ---- the send loop ---- */
 /* Sends what the congestion window, the peer's window, Nagle (RFC 9293 3.7.4) and cork
- * allow, in order. Returns true when data is left over with nothing in flight (the
- * caller arms the zero-window probe). */
-bool tcp_write_xmit(struct tcp_sock *tp, bool push_one)
+ * allow, in order (TCP_NAGLE_PUSH: the last partial segment too). Returns true when data
+ * is left over with nothing in flight (the caller arms the zero-window probe). */
+bool tcp_write_xmit(struct tcp_sock *tp, int nonagle)
 {
 	struct sk_buff *skb;
 	u32 mss = tcp_current_mss(tp);
@@ -360,7 +360,7 @@ bool tcp_write_xmit(struct tcp_sock *tp, bool push_one)
 			break;
 		}
 		if (skb->len < mss && tcp_skb_is_last(tp, skb) && !(cb->tcp_flags & TCPHDR_FIN) &&
-		    !push_one) {
+		    !(nonagle & TCP_NAGLE_PUSH)) {
 			if (tp->cork) {
 				trace_event(tcp_xmit_wait, skb->id, WAIT_CORK, skb->len);
 				break;
@@ -374,8 +374,6 @@ bool tcp_write_xmit(struct tcp_sock *tp, bool push_one)
 			cb->tcp_flags |= TCPHDR_PSH;
 		tcp_transmit_skb(tp, skb, true); /* a local drop is a loss: RTO recovers it */
 		tcp_event_new_data_sent(tp, skb);
-		if (push_one)
-			break;
 	}
 	tp->is_cwnd_limited = cwnd_stop || tcp_packets_in_flight(tp) >= tp->snd_cwnd;
 	return !tp->packets_out && tp->send_head;
@@ -388,13 +386,13 @@ void tcp_check_probe_timer(struct tcp_sock *tp)
 }
 
 /* Pushes the queued data out (Linux tcp_push / __tcp_push_pending_frames). */
-void tcp_push(struct tcp_sock *tp, int flags)
+void tcp_push(struct tcp_sock *tp, int nonagle)
 {
-	TRACE_STEP(tcp_push, 0, tp->sk.id, tp->nodelay);
+	TRACE_STEP(tcp_push, 0, tp->sk.id, tp->nodelay | nonagle);
 
 	if (!tp->send_head || tp->sk.state == TCP_CLOSE)
 		return;
-	if (tcp_write_xmit(tp, false))
+	if (tcp_write_xmit(tp, nonagle))
 		tcp_check_probe_timer(tp);
 }
 

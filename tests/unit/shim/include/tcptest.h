@@ -84,7 +84,10 @@ u32 tt_count(struct tt *t); /* captured frames waiting */
  * accept. opts: TCPOPT_F_* the peer offers (MSS 1460, wscale 7, SACK, TS). */
 void tt_passive_open(struct tt *t, struct tt_conn *c, u16 lport, u16 pport, u32 peer_iss,
 		     u8 opts);
-/* Active open by our stack to the peer: SYN checked, SYN-ACK with opts, ACK checked. */
+/* Active open by our stack to the peer: SYN checked, SYN-ACK with opts, ACK checked.
+ * Our ISN is tt_next_iss when that is set (then cleared), so tests can start anywhere,
+ * e.g. just below 2^32. */
+extern u32 tt_next_iss;
 void tt_active_open(struct tt *t, struct tt_conn *c, u16 pport, u32 peer_iss, u8 opts);
 /* A segment on c from the peer, with the connection's ack/window/timestamp filled in. */
 void tt_csend(struct tt *t, struct tt_conn *c, u8 flags, const void *data, u32 len);
