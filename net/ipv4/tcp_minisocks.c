@@ -310,6 +310,8 @@ static struct tcp_sock *cookie_v4_check(struct tcp_sock *lp, struct sk_buff *skb
 		return lp;
 	}
 	if (req_route(lp, &req) || lp->accept_qlen >= lp->max_backlog) {
+		if (lp->accept_qlen >= lp->max_backlog)
+			NET_INC_STATS(net, LINUX_MIB_LISTENOVERFLOWS);
 		NET_INC_STATS(net, LINUX_MIB_LISTENDROPS);
 		kfree_skb_reason(skb, SKB_DROP_QUEUE_FULL);
 		return NULL;
