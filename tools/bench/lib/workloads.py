@@ -219,7 +219,11 @@ def bulk_tx(host, port, nbytes, verify=False, timeout=15):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
             s.settimeout(timeout)
             s.sendall(b"V" if verify else b"R")
-            s.sendall(data)
+            # 1 MiB at a time: sendall's timeout bounds the whole call, and the guest
+            # may take longer than that for 64 MiB (the 'V' digest under TCG: ~10 s).
+            view = memoryview(data)
+            for off in range(0, nbytes, 1 << 20):
+                s.sendall(view[off:off + (1 << 20)])
             s.shutdown(socket.SHUT_WR)
             ans = _recv_exact(s, 8 + (32 if verify else 0))
         t = time.monotonic() - t0
