@@ -220,7 +220,7 @@ struct tcp_sock {
 	u16 advmss;                      /* MSS we announce: route MTU - 40 */
 	u16 user_mss;                    /* TCP_MAXSEG, 0 = none */
 	u16 rcv_mss;                     /* the peer's segment size as seen (delayed ACK) */
-	u16 pmtu;                        /* path MTU (route, then ICMP frag-needed) */
+	u32 pmtu;                        /* path MTU (route, then ICMP frag-needed) */
 	u8 tcp_header_len;               /* 20, or 32 with timestamps */
 	/* options agreed in the handshake */
 	u8 snd_wscale, rcv_wscale;
@@ -587,6 +587,7 @@ void tcp_send_probe0(struct tcp_sock *tp);
 int tcp_write_wakeup(struct tcp_sock *tp);
 void tcp_xmit_probe_skb(struct tcp_sock *tp);
 u32 tcp_current_mss(struct tcp_sock *tp);
+u32 tcp_size_goal(struct tcp_sock *tp);
 void tcp_sync_mss(struct tcp_sock *tp, u32 pmtu);
 u32 tcp_select_window(struct tcp_sock *tp);
 u32 __tcp_select_window(struct tcp_sock *tp);

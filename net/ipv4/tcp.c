@@ -421,7 +421,7 @@ ssize_t tcp_sendmsg(struct sock *sk, const void *buf, size_t len, int flags, u64
 	}
 	while (copied < len) {
 		struct sk_buff *skb = skb_peek_tail_unsent(tp);
-		u32 mss = tcp_current_mss(tp), room, n;
+		u32 mss = tcp_size_goal(tp), room, n;
 
 		if (sk->err || (sk->shutdown & SEND_SHUTDOWN) ||
 		    (sk->state != TCP_ESTABLISHED && sk->state != TCP_CLOSE_WAIT)) {

@@ -311,7 +311,7 @@ int tcp_v4_connect(struct tcp_sock *tp, be32 daddr, u16 dport)
 		goto fail;
 	if (!sk->rcv_saddr.v)
 		sk->rcv_saddr = rt.saddr;
-	tp->pmtu = (u16)rt.mtu;
+	tp->pmtu = rt.mtu;
 	tcp_set_state(tp, TCP_SYN_SENT);
 	err = inet_hash_connect(tp);
 	if (err) {

@@ -110,7 +110,7 @@ void tcp_sync_mss(struct tcp_sock *tp, u32 pmtu)
 {
 	u32 mss = pmtu > 40 ? pmtu - 40 : 0, cutoff;
 
-	tp->pmtu = (u16)pmtu;
+	tp->pmtu = pmtu;
 	if (mss > tp->mss_clamp)
 		mss = tp->mss_clamp;
 	if (mss < TCP_MIN_SND_MSS)
@@ -133,6 +133,15 @@ u32 tcp_current_mss(struct tcp_sock *tp)
 		mss -= 4 + TCPOLEN_SACK_PERBLOCK * n;
 	}
 	return mss;
+}
+
+/* How much one write-queue buffer holds: a segment, but no more than a standard 2 KiB
+ * buffer takes, so a 64 KiB loopback MSS does not drain the few large buffers. */
+u32 tcp_size_goal(struct tcp_sock *tp)
+{
+	u32 mss = tcp_current_mss(tp), max = NET_SKB_STD_SIZE - MAX_HEADER - 64;
+
+	return mss < max ? mss : max;
 }
 
 /* ---- the write queue ---- */
@@ -340,7 +349,7 @@ static void tcp_event_new_data_sent(struct tcp_sock *tp, struct sk_buff *skb)
 bool tcp_write_xmit(struct tcp_sock *tp, int nonagle)
 {
 	struct sk_buff *skb;
-	u32 mss = tcp_current_mss(tp);
+	u32 mss = tcp_current_mss(tp), goal = tcp_size_goal(tp);
 	bool cwnd_stop = false;
 	TRACE_STEP(tcp_write_xmit, 0, tp->sk.id, tp->snd_cwnd);
 
@@ -359,7 +368,7 @@ bool tcp_write_xmit(struct tcp_sock *tp, int nonagle)
 			trace_event(tcp_xmit_wait, skb->id, WAIT_RWND, tp->snd_wnd);
 			break;
 		}
-		if (skb->len < mss && tcp_skb_is_last(tp, skb) && !(cb->tcp_flags & TCPHDR_FIN) &&
+		if (skb->len < goal && tcp_skb_is_last(tp, skb) && !(cb->tcp_flags & TCPHDR_FIN) &&
 		    !(nonagle & TCP_NAGLE_PUSH)) {
 			if (tp->cork) {
 				trace_event(tcp_xmit_wait, skb->id, WAIT_CORK, skb->len);

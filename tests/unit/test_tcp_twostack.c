@@ -134,6 +134,46 @@ static void test_one_mib_clean(void **state)
 	close_pair(c, s);
 }
 
+/* One stack talking to itself over loopback (MTU 64 KiB): buffers stay 2 KiB. */
+static void test_loopback_transfer(void **state)
+{
+	struct sock *l, *c, *s;
+	struct skb_pool_stats st;
+
+	assert_int_equal(tcp_sock_create(&A, &l), 0);
+	assert_int_equal(tcp_bind(l, to_be32(0), 7), 0);
+	assert_int_equal(tcp_listen(l, 4), 0);
+	assert_int_equal(tcp_sock_create(&A, &c), 0);
+	assert_int_equal(tcp_stream_connect(c, ip("127.0.0.1"), 7, 0, shim_now_ns() + NSEC_PER_SEC), 0);
+	assert_int_equal(tcp_accept(l, &s, 0, shim_now_ns() + NSEC_PER_SEC), 0);
+	assert_int_equal(tcp_sk(c)->mss_cache, 65536 - 40 - 12);
+	transfer(c, s, 1 << 20);
+	skb_pool_get_stats(SKB_POOL_LARGE, &st);
+	assert_int_equal(st.in_use, 0);
+	close_pair(c, s);
+	/* and to our own address */
+	assert_int_equal(tcp_sock_create(&A, &c), 0);
+	assert_int_equal(tcp_stream_connect(c, ip("10.0.0.1"), 7, 0, shim_now_ns() + NSEC_PER_SEC), 0);
+	assert_int_equal(tcp_accept(l, &s, 0, shim_now_ns() + NSEC_PER_SEC), 0);
+	transfer(c, s, 100000);
+	close_pair(c, s);
+	tcp_close(l);
+}
+
+static void test_cubic_transfer_with_loss(void **state)
+{
+	struct simlink_impair im = { .loss_ppm = 20000, .delay_us = 5000, .rate_bps = 100000000,
+				     .queue_max = 200, .seed = 99 };
+	struct sock *c, *s;
+
+	pair(&c, &s, 3492, 1);
+	simlink_set_impair(link_ab, &im);
+	transfer(c, s, 2 << 20);
+	assert_true(tcp_sk(c)->total_retrans > 0);
+	close_pair(c, s);
+	simlink_set_impair(link_ab, NULL);
+}
+
 static void test_goodput_table(void **state)
 {
 	static const u32 loss_pct[] = { 0, 1, 5, 10, 20, 30 };
@@ -167,6 +207,8 @@ static void test_goodput_table(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_blocking_connect_accept_echo, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_one_mib_clean, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_loopback_transfer, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_cubic_transfer_with_loss, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_goodput_table, setup, teardown),
 };
 
