@@ -90,7 +90,10 @@ void release_sock(struct sock *sk);
 /* Softirq, under bh_lock_sock, socket owned: queues skb for release_sock. -ENOBUFS (skb
  * not queued) when backlog would exceed limit bytes of truesize. */
 int sk_add_backlog(struct sock *sk, struct sk_buff *skb, u32 limit);
-static inline void sock_hold(struct sock *sk) { __atomic_add_fetch(&sk->refcnt, 1, __ATOMIC_RELAXED); }
+static inline void sock_hold(struct sock *sk)
+{
+	__atomic_add_fetch(&sk->refcnt, 1, __ATOMIC_RELAXED);
+}
 /* Drops a reference; the last one calls sk->sk_destruct (which frees). */
 void sock_put(struct sock *sk);
 void sock_def_write_space(struct sock *sk);  /* default sk_write_space */

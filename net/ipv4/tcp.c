@@ -35,8 +35,16 @@ bool tcp_mem_charge(u32 bytes)
 	return true;
 }
 
-void tcp_mem_force_charge(u32 bytes) { __atomic_add_fetch(&tcp_mem_allocated, bytes, __ATOMIC_RELAXED); }
-void tcp_mem_uncharge(u32 bytes) { __atomic_sub_fetch(&tcp_mem_allocated, bytes, __ATOMIC_RELAXED); }
+void tcp_mem_force_charge(u32 bytes)
+{
+	__atomic_add_fetch(&tcp_mem_allocated, bytes, __ATOMIC_RELAXED);
+}
+
+void tcp_mem_uncharge(u32 bytes)
+{
+	__atomic_sub_fetch(&tcp_mem_allocated, bytes, __ATOMIC_RELAXED);
+}
+
 u64 tcp_memory_allocated(void) { return __atomic_load_n(&tcp_mem_allocated, __ATOMIC_RELAXED); }
 
 void tcp_rfree(struct sk_buff *skb)

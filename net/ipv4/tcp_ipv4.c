@@ -594,7 +594,8 @@ static void tcp_pernet_exit(struct net *net)
 	net->tcp = NULL;
 }
 
-static const struct net_protocol tcp_protocol = { .handler = tcp_v4_rcv, .err_handler = tcp_v4_err };
+static const struct net_protocol tcp_protocol = { .handler = tcp_v4_rcv,
+						  .err_handler = tcp_v4_err };
 static struct pernet_operations tcp_net_ops = { .init = tcp_pernet_init, .exit = tcp_pernet_exit };
 
 int tcp_init(void)

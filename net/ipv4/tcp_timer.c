@@ -68,7 +68,10 @@ void tcp_reset_keepalive_timer(struct tcp_sock *tp, u64 ms)
 	sk_reset_timer(&tp->sk, &tp->keepalive_timer, jiffies + msecs_to_jiffies(ms));
 }
 
-void tcp_delete_keepalive_timer(struct tcp_sock *tp) { sk_stop_timer(&tp->sk, &tp->keepalive_timer); }
+void tcp_delete_keepalive_timer(struct tcp_sock *tp)
+{
+	sk_stop_timer(&tp->sk, &tp->keepalive_timer);
+}
 
 void tcp_clear_xmit_timers(struct tcp_sock *tp)
 {

@@ -13,7 +13,10 @@
 
 #include <string.h>
 
-static be32 ip4(u8 a, u8 b, u8 c, u8 d) { return to_be32((u32)a << 24 | (u32)b << 16 | (u32)c << 8 | d); }
+static be32 ip4(u8 a, u8 b, u8 c, u8 d)
+{
+	return to_be32((u32)a << 24 | (u32)b << 16 | (u32)c << 8 | d);
+}
 
 /* MSS 1460, SACK-permitted, timestamps, NOP, window scale 7: Linux's SYN layout. */
 static const u8 golden_syn[] = {

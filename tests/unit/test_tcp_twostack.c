@@ -179,7 +179,8 @@ static void test_goodput_table(void **state)
 	static const u32 loss_pct[] = { 0, 1, 5, 10, 20, 30 };
 	const u64 total = 10 << 20;
 
-	printf("    10 MiB A->B, 100 Mbit/s, RTT 10 ms, +1%% reordered by 1 ms, 0.5%% dup, 0.5%% corrupt\n");
+	printf("    10 MiB A->B, 100 Mbit/s, RTT 10 ms, +1%% reordered by 1 ms, 0.5%% dup, "
+	       "0.5%% corrupt\n");
 	printf("    %6s %10s %12s %9s %9s %9s\n", "loss%", "time s", "goodput kB/s", "retrans",
 	       "timeouts", "fastretr");
 	for (unsigned i = 0; i < ARRAY_SIZE(loss_pct); i++) {
