@@ -391,6 +391,49 @@ static void test_listener_owned_syn_waits(void **state)
 	tcp_close(l);
 }
 
+/* The contexts the trace records for the steps of one request/response: the app's
+ * send in the thread, the segment's input in NET_RX softirq, the delayed ACK in a
+ * timer, and, while the thread held the socket, input processed in the thread by
+ * release_sock (DESIGN.md "Execution contexts"). */
+static u8 ctx_of(const struct trace_rec *r, size_t n, u16 ev, u8 phase)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].event == ev && r[i].phase == phase)
+			return r[i].ctx_kind;
+	return 0;
+}
+
+static void test_trace_shows_contexts(void **state)
+{
+	static struct trace_rec r[1 << 14];
+	struct tt_conn c = { 0 };
+	size_t n;
+
+	tt_established(&T, &c, 205);
+	trace_clear();
+	assert_int_equal(tcp_sendmsg(c.sk, "req", 3, 0, 0), 3);
+	tt_csend(&T, &c, TCPHDR_ACK, "resp", 4);
+	shim_advance_ms(50); /* the delayed ACK */
+	n = trace_consume(0, r, ARRAY_SIZE(r));
+	assert_int_equal(ctx_of(r, n, TR_tcp_sendmsg, TRACE_BEGIN), CTX_THREAD);
+	assert_int_equal(ctx_of(r, n, TR_tcp_write_xmit, TRACE_BEGIN), CTX_THREAD);
+	assert_int_equal(ctx_of(r, n, TR_tcp_v4_rcv, TRACE_BEGIN), CTX_SOFTIRQ);
+	assert_int_equal(ctx_of(r, n, TR_tcp_rcv_established, TRACE_BEGIN), CTX_SOFTIRQ);
+	assert_int_equal(ctx_of(r, n, TR_tcp_data_queue, TRACE_BEGIN), CTX_SOFTIRQ);
+	assert_int_equal(ctx_of(r, n, TR_sk_data_ready, TRACE_INSTANT), CTX_SOFTIRQ);
+	assert_int_equal(ctx_of(r, n, TR_tcp_delack_timer, TRACE_BEGIN), CTX_TIMER);
+	/* now with the socket held by the thread */
+	trace_clear();
+	lock_sock(c.sk);
+	tt_csend(&T, &c, TCPHDR_ACK, "more", 4);
+	release_sock(c.sk);
+	n = trace_consume(0, r, ARRAY_SIZE(r));
+	assert_int_equal(ctx_of(r, n, TR_sk_add_backlog, TRACE_INSTANT), CTX_SOFTIRQ);
+	assert_int_equal(ctx_of(r, n, TR_release_sock, TRACE_BEGIN), CTX_THREAD);
+	assert_int_equal(ctx_of(r, n, TR_tcp_rcv_established, TRACE_BEGIN), CTX_THREAD);
+	tt_close_all(&T, &c);
+}
+
 static const struct CMUnitTest tests[] = {
 	TT_TEST(test_accept_queue_bounded_by_backlog),
 	TT_TEST(test_data_in_final_ack_delivered),
@@ -408,6 +451,7 @@ static const struct CMUnitTest tests[] = {
 	TT_TEST(test_timer_deferred_while_owned),
 	TT_TEST(test_rto_deferred_while_owned),
 	TT_TEST(test_listener_owned_syn_waits),
+	TT_TEST(test_trace_shows_contexts),
 };
 
 TT_MAIN(tests)
