@@ -141,7 +141,8 @@ def plots(results, outdir):
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel("seqos / Linux (log scale; red: target)")
-    ax.set_title("seqos vs Linux in the same QEMU (TCG), medians of %d round(s)" % results["meta"]["rounds"])
+    ax.set_title("seqos vs Linux in the same QEMU (TCG), medians of %d round(s)" % results["meta"]["rounds"],
+                 fontsize=10)
     if len(cfgs) > 1:
         ax.legend(fontsize=8)
     fig.tight_layout()

@@ -146,7 +146,7 @@ def seed_load(tool, host, port, count, conc, workdir, tag, vm, timeout_ms=10000,
 def guest_panicked(vm):
     """The guest's panic line (seqos: "Kernel panic - not syncing: ...", Linux the
     same words), or None."""
-    m = vm.search(r"Kernel panic - not syncing: ([^\n]*)")
+    m = vm.search(r"Kernel panic - not syncing: ([^\n]*)\n")
     return m.group(1).strip() if m else None
 
 
@@ -288,7 +288,8 @@ def guest_memory(vm, os_name, timeout=20.0):
     /proc/meminfo through the console shell (MemTotal - MemFree, and - MemAvailable)."""
     if os_name == "seqos":
         vm.send("mem\r")
-        m = vm.wait_for(r"pages:\s+total (\d+)\s+free (\d+)\s+used (\d+)", timeout)
+        # The match must end after the number: serial output arrives in pieces.
+        m = vm.wait_for(r"pages:\s+total (\d+)\s+free (\d+)\s+used (\d+)\s+\(", timeout)
         if not m:
             return {"error": "no answer to `mem` on the seqos shell"}
         total, free, used = (int(x) for x in m.groups())
