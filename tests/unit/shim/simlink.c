@@ -249,7 +249,9 @@ static void line_enqueue(struct simlink *l, int dir, u8 *buf, u32 len)
 		due += (u64)(im->reorder_us ? im->reorder_us : 2000) * 1000;
 		l->istats.reordered++;
 	}
-	if (len > ETH_HLEN && line_chance(l, im->corrupt_ppm)) {
+	/* bit errors that got past the Ethernet FCS: only in IPv4 frames, whose checksums
+	 * must catch them (ARP has none, and would learn a wrong MAC for good) */
+	if (len > ETH_HLEN && rd_be16(buf + 12) == ETH_P_IP && line_chance(l, im->corrupt_ppm)) {
 		u32 off = ETH_HLEN + (u32)(line_rand(l) % (len - ETH_HLEN));
 		buf[off] ^= (u8)(1u << (line_rand(l) % 8));
 		l->istats.corrupted++;

@@ -42,7 +42,7 @@ struct simlink_end {
 typedef bool (*simlink_filter_fn)(void *arg, int dir, u8 *frame, u32 *len);
 
 /* Seeded impairments of a paired link (simlink_set_impair), the same both ways. Rates are
- * in parts per million of frames. A frame waits rate-limited behind the ones before it
+ * in parts per million of frames; corruption (one flipped bit) hits IPv4 frames only. A frame waits rate-limited behind the ones before it
  * (serialisation at rate_bps, 0 = instant), then delay_us plus up to jitter_us; a
  * reordered one waits reorder_us more, so later frames overtake it. The queue in front
  * of the serialiser holds at most queue_max frames (tail drop; 0 = 1000). */
