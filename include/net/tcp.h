@@ -248,6 +248,8 @@ struct tcp_sock {
 	u32 retrans_out;                 /* retransmissions in flight */
 	u32 high_seq;                    /* snd_nxt when recovery began (RFC 6582 "recover") */
 	u32 highest_sack;                /* end of the highest SACKed byte */
+	u32 reordering;                  /* duplicate threshold now: TCP_DUPTHRESH, raised
+					  * when SACKs show the path reorders */
 	u8 ca_state;                     /* TCP_CA_* */
 	const struct tcp_congestion_ops *ca_ops;
 	u64 ca_priv[10];                 /* private to ca_ops */
@@ -381,6 +383,7 @@ static inline struct tcp_sock *tcp_sk(const struct sock *sk) { return (struct tc
 	X(LINUX_MIB_TCPACKSKIPPEDPAWS, "TCPACKSkippedPAWS")                                 \
 	X(LINUX_MIB_TCPACKSKIPPEDSEQ, "TCPACKSkippedSeq")                                   \
 	X(LINUX_MIB_TCPSPURIOUSRTXHOSTQUEUES, "TCPSpuriousRtxHostQueues")                   \
+	X(LINUX_MIB_TCPSACKREORDER, "TCPSACKReorder")                                       \
 	X(LINUX_MIB_TCPOPTIONERRORS, "TCPOptionErrors") /* ours: malformed options */       \
 	X(LINUX_MIB_TCPCHALLENGEACKLIMITED, "TCPChallengeACKLimited") /* ours */
 

@@ -123,6 +123,7 @@ struct tcp_sock *tcp_sock_alloc(struct net *net)
 	tp->pmtu = 576;
 	tp->tcp_header_len = sizeof(struct tcphdr);
 	tp->snd_cwnd = TCP_INIT_CWND;
+	tp->reordering = TCP_DUPTHRESH;
 	tp->snd_ssthresh = TCP_INFINITE_SSTHRESH;
 	tp->rto_us = TCP_TIMEOUT_INIT_MS * 1000;
 	tp->keepalive_time_s = TCP_KEEPALIVE_TIME_S;

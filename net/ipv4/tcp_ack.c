@@ -99,7 +99,7 @@ static int tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_repr *th,
 
 /* ---- SACK scoreboard (RFC 2018, RFC 2883, RFC 6675) ---- */
 static void tcp_sack_tag_one(struct tcp_sock *tp, struct sk_buff *skb, int *flag,
-			     s64 *sack_rtt)
+			     s64 *sack_rtt, u32 prior_highest)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 
@@ -108,6 +108,18 @@ static void tcp_sack_tag_one(struct tcp_sock *tp, struct sk_buff *skb, int *flag
 	/* a newly SACKed segment sent once is an RTT sample (Linux sack_rtt) */
 	if (!(cb->sacked & (TCPCB_EVER_RETRANS | TCPCB_LOST)) && *sack_rtt < 0)
 		*sack_rtt = (s64)(ktime_get_ns() - cb->when_ns) / 1000;
+	/* sent once, yet SACKed only after later segments were SACKed by earlier ACKs: the
+	 * path reordered it by that many segments, so a hole that deep is not yet a loss
+	 * (Linux tcp_check_sack_reordering; RFC 6675 lets DupThresh be adjusted) */
+	if (!(cb->sacked & (TCPCB_EVER_RETRANS | TCPCB_LOST)) &&
+	    before(cb->end_seq, prior_highest)) {
+		u32 dist = (prior_highest - cb->seq) / MAX(tp->mss_cache, 1u) + 1;
+
+		if (dist > tp->reordering) {
+			tp->reordering = MIN(dist, (u32)TCP_MAX_REORDERING);
+			NET_INC_STATS(tcp_net(tp), LINUX_MIB_TCPSACKREORDER);
+		}
+	}
 	if (cb->sacked & TCPCB_SACKED_RETRANS) {
 		cb->sacked &= (u8)~TCPCB_SACKED_RETRANS;
 		tp->retrans_out--;
@@ -132,9 +144,11 @@ static int tcp_sacktag_write_queue(struct tcp_sock *tp, const struct tcp_repr *t
 {
 	struct net *net = tcp_net(tp);
 	int flag = 0;
+	u32 prior_highest;
 
 	if (!tp->highest_sack || before(tp->highest_sack, tp->snd_una))
 		tp->highest_sack = tp->snd_una;
+	prior_highest = tp->highest_sack;
 	for (u32 i = 0; i < th->num_sacks; i++) {
 		u32 start = th->sacks[i].start_seq, end = th->sacks[i].end_seq;
 		struct sk_buff *skb;
@@ -158,13 +172,14 @@ static int tcp_sacktag_write_queue(struct tcp_sock *tp, const struct tcp_repr *t
 			if (skb == tp->send_head || !before(cb->seq, end))
 				break;
 			if (!before(cb->seq, start) && !after(cb->end_seq, end))
-				tcp_sack_tag_one(tp, skb, &flag, sack_rtt);
+				tcp_sack_tag_one(tp, skb, &flag, sack_rtt, prior_highest);
 		}
 	}
 	return flag;
 }
 
-/* RFC 6675 4 IsLost(): a segment is lost when DupThresh SACKed segments lie above it.
+/* RFC 6675 4 IsLost(): a segment is lost when DupThresh (tp->reordering) SACKed segments
+ * lie above it.
  * Walks the sent part of the queue from its end, counting SACKed segments. */
 static void tcp_mark_lost(struct tcp_sock *tp)
 {
@@ -178,7 +193,8 @@ static void tcp_mark_lost(struct tcp_sock *tp)
 			sacked_above++;
 			continue;
 		}
-		if (sacked_above >= TCP_DUPTHRESH && !(cb->sacked & (TCPCB_LOST | TCPCB_SACKED_RETRANS))) {
+		if (sacked_above >= tp->reordering &&
+		    !(cb->sacked & (TCPCB_LOST | TCPCB_SACKED_RETRANS))) {
 			cb->sacked |= TCPCB_LOST;
 			tp->lost_out++;
 		}
@@ -394,7 +410,7 @@ static bool tcp_time_to_recover(const struct tcp_sock *tp)
 {
 	if (tp->lost_out)
 		return true;
-	if (tp->sacked_out < TCP_DUPTHRESH)
+	if (tp->sacked_out < (tp->sack_ok ? tp->reordering : TCP_DUPTHRESH))
 		return false;
 	/* RFC 6582 3.2 step 2 (and its SACK analogue): no new recovery for duplicate ACKs
 	 * of data sent before the last one began */
