@@ -301,6 +301,32 @@ static void test_sack_recovery_two_holes(void **state)
 	tt_close_all(&T, &c);
 }
 
+static void test_sack_reordering_raises_threshold(void **state)
+{
+	struct tt_conn c = { 0 };
+	struct tt_out o;
+	u32 base;
+
+	base = open_to_peer(&c, 2034, TT_ALLOPTS);
+	send_segs(&c, 10);
+	ack_sack(&c, base, base + 2 * MSS, base + 4 * MSS, 0, 0);
+	/* segment 1, sent once, is SACKed after 2 and 3: the path reorders by 4 */
+	ack_sack(&c, base, base + MSS, base + 4 * MSS, 0, 0);
+	assert_int_equal(tt_tp(&c)->reordering, 4);
+	assert_int_equal(tt_ext(&T, LINUX_MIB_TCPSACKREORDER), 1);
+	/* three SACKed above the hole are no longer enough ... */
+	assert_int_equal(tt_drain(&T), 0);
+	assert_int_equal(tt_tp(&c)->ca_state, TCP_CA_Disorder);
+	/* ... four are */
+	ack_sack(&c, base, base + MSS, base + 5 * MSS, 0, 0);
+	assert_true(tt_recv(&T, &o));
+	assert_int_equal(o.th.seq, base);
+	assert_int_equal(tt_tp(&c)->ca_state, TCP_CA_Recovery);
+	ack(&c, base + 10 * MSS);
+	tt_drain(&T);
+	tt_close_all(&T, &c);
+}
+
 static void test_fast_retransmit_across_wrap(void **state)
 {
 	struct tt_conn c = { 0 };
@@ -841,6 +867,7 @@ static const struct CMUnitTest tests[] = {
 	TT_TEST(test_newreno_partial_ack),
 	TT_TEST(test_sack_recovery_one_hole),
 	TT_TEST(test_sack_recovery_two_holes),
+	TT_TEST(test_sack_reordering_raises_threshold),
 	TT_TEST(test_fast_retransmit_across_wrap),
 	TT_TEST(test_rto_across_wrap),
 	TT_TEST(test_rto_forgets_sacks),
