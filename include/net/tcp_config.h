@@ -4,6 +4,9 @@
 #ifndef NET_TCP_CONFIG_H
 #define NET_TCP_CONFIG_H
 
+#include <net/net_config.h>
+#include <seqos/types.h>
+
 /* ---- segment size ---- */
 /* MSS assumed when the peer sends no MSS option (RFC 9293 3.7.1, RFC 1122 4.2.2.6). */
 #ifndef TCP_DEFAULT_MSS
@@ -34,9 +37,11 @@
 #endif
 /* All TCP sockets together may hold this many bytes of queued truesize (Linux tcp_mem):
  * above it, new data is refused (senders wait, receivers drop and count) so no set of
- * connections can exhaust the buffer pools. */
+ * connections can exhaust the buffer pools. Half of the standard 2 KiB buffers (4 MiB
+ * with net_config.h's defaults): the other half stays for frames being received and
+ * for the other protocols. */
 #ifndef TCP_MEM_LIMIT
-#define TCP_MEM_LIMIT (24 * 1024 * 1024)
+#define TCP_MEM_LIMIT ((u64)NET_SKB_STD_MAX * NET_SKB_STD_SIZE / 2)
 #endif
 /* Segments held on the out-of-order queue, whatever their size (with the receive
  * buffer, this bounds the work a hostile peer can make us do per segment). */

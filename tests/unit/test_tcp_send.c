@@ -690,6 +690,29 @@ static void test_send_buffer_limits(void **state)
 	tt_close_all(&T, &c);
 }
 
+static void test_global_memory_limit(void **state)
+{
+	struct tt_conn c = { 0 };
+	char buf[8];
+	u64 fill;
+
+	open_to_peer(&c, 2035, TT_ALLOPTS);
+	/* everything else already holds all TCP may have */
+	fill = TCP_MEM_LIMIT - tcp_memory_allocated();
+	tcp_mem_force_charge((u32)fill);
+	assert_int_equal(tcp_sendmsg(c.sk, data, 1000, MSG_DONTWAIT, 0), -EAGAIN);
+	assert_true(tt_ext(&T, LINUX_MIB_TCPMEMORYPRESSURES) >= 1);
+	tt_csend(&T, &c, TCPHDR_ACK, "dropped", 7); /* no room to queue it */
+	assert_true(tt_ext(&T, LINUX_MIB_TCPRCVQDROP) >= 1);
+	assert_int_equal(tcp_recvmsg(c.sk, buf, sizeof(buf), MSG_DONTWAIT, 0), -EAGAIN);
+	tcp_mem_uncharge((u32)fill);
+	c.snd_nxt -= 7; /* the peer sends it again */
+	tt_csend(&T, &c, TCPHDR_ACK, "dropped", 7);
+	assert_int_equal(tcp_recvmsg(c.sk, buf, sizeof(buf), MSG_DONTWAIT, 0), 7);
+	assert_int_equal(tcp_sendmsg(c.sk, data, 1000, MSG_DONTWAIT, 0), 1000);
+	tt_close_all(&T, &c);
+}
+
 static void test_send_waits_for_connect(void **state)
 {
 	struct tt_conn c = { 0 };
@@ -885,6 +908,7 @@ static const struct CMUnitTest tests[] = {
 	TT_TEST(test_persist_gives_up_unanswered),
 	TT_TEST(test_small_window_filled_by_probe),
 	TT_TEST(test_send_buffer_limits),
+	TT_TEST(test_global_memory_limit),
 	TT_TEST(test_send_waits_for_connect),
 	TT_TEST(test_send_after_reset),
 	TT_TEST(test_keepalive_probes_then_reset),
