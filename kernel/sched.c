@@ -166,7 +166,14 @@ void wake_up_thread(struct thread *t)
 	struct cpu *c = this_cpu();
 
 	local_irq_save(flags);
-	if (t->state == T_BLOCKED || t->state == T_SLEEPING) {
+	if (t == c->current) {
+		/* Woken between prepare_to_wait() and schedule() (by an interrupt): it is still
+		 * running, so it must not go on a run queue — only stop it from blocking. */
+		if (t->state == T_BLOCKED || t->state == T_SLEEPING) {
+			trace_event(wake_up, 0, TRACE_CTX(CTX_THREAD, t->tid), t->tid);
+			t->state = T_RUNNING;
+		}
+	} else if (t->state == T_BLOCKED || t->state == T_SLEEPING) {
 		trace_event(wake_up, 0, TRACE_CTX(CTX_THREAD, t->tid), t->tid);
 		t->state = T_READY;
 		enqueue(t);

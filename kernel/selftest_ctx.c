@@ -192,6 +192,38 @@ static int irq_wakeup(void)
 	return 0;
 }
 
+/* A thread woken by an interrupt after prepare_to_wait() but before it slept: it must
+ * keep running without being put on a run queue (where it would sit twice, or run again
+ * after it exits). */
+static int wake_racer(void *arg)
+{
+	for (int i = 0; i < 200; i++) {
+		struct wait_queue_entry e = { 0 };
+		st_flag = false;
+		prepare_to_wait(&st_wq, &e, "wake-race");
+		raise_test_irq(IRQ_WAKE); /* the handler wakes us while we still run */
+		if (!st_flag)
+			wait_woken(&e, 0);
+		finish_wait(&st_wq, &e);
+		if (i % 16 == 0)
+			yield();
+	}
+	return 5;
+}
+
+static int wake_race(void)
+{
+	int code = -1;
+	struct thread *t[3];
+
+	for (int i = 0; i < 3; i++)
+		t[i] = kthread_create(wake_racer, NULL, "wake-racer", PRIO_DEFAULT);
+	for (int i = 0; i < 3; i++)
+		thread_join(t[i], &code);
+	kprintf("selftest wake-race: exit %d\n", code);
+	return 0;
+}
+
 static int burst(int n)
 {
 	for (int i = 0; i < n; i++)
@@ -282,8 +314,10 @@ static int cmd_selftest(int argc, char **argv)
 		return burst(argc > 2 ? (int)strtol(argv[2], NULL, 0) : 1000);
 	if (!strcmp(n, "threads"))
 		return threads();
+	if (!strcmp(n, "wake-race"))
+		return wake_race();
 	kprintf("usage: selftest softirq-order|tasklet-once|softirq-flood|delayed-work|irq-wakeup|"
-		"trace-burst N|threads\n");
+		"trace-burst N|threads|wake-race\n");
 	return 1;
 }
 SHELL_CMD("selftest", "selftest NAME - run an execution-context scenario (tests)", cmd_selftest);

@@ -154,3 +154,15 @@ def test_threads_priorities_sleep_mutex(name):
                           ("workqueues", r"events\s+2"), ("timers", r"pending")):
             o = vm.shell(cmd)
             vm.check(re.search(want, o), "%s: %s" % (cmd, o))
+
+
+def test_wakeup_before_sleeping_keeps_run_queue_sane(name):
+    # Threads woken by an interrupt between prepare_to_wait() and schedule(), then exiting:
+    # a running thread put on the run queue would run again after its death (a panic).
+    with VM(name, cmdline="app=none panic=poweroff") as vm:
+        vm.boot()
+        out = vm.shell("selftest wake-race", timeout=120)
+        vm.check("selftest wake-race: exit 5" in out, out)
+        out = vm.shell("selftest threads", timeout=60)
+        vm.check("selftest threads: PASS" in out, out)
+        vm.check("Kernel panic" not in vm.output(), "panic")
