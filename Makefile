@@ -70,7 +70,7 @@ KLIB_RENAME := memcpy memmove memset memcmp memchr strlen strnlen strcmp strncmp
 	strncasecmp strchr strrchr strstr strcpy strncpy strcat strlcpy strspn strcspn strtoul \
 	strtoull strtol strtoll vsnprintf snprintf
 
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -MMD -MP \
 	-DSEQOS_HOST=1 -DSEQOS_FUZZ=1 -DCONFIG_DEBUG=1 -Itests/unit/shim/include -Iinclude -Wno-unused-parameter
 FUZZ_SRCS := $(HOST_SRCS)
 FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
