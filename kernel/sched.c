@@ -80,7 +80,15 @@ static void finish_switch(void)
 	}
 }
 
-void schedule(void)
+/* preempt: the thread did not ask to sleep (an interrupt's return, preempt_enable,
+ * local_bh_enable). One that was on its way to sleep — between prepare_to_wait() and its
+ * own schedule() — stays runnable then, as in Linux's __schedule(SM_PREEMPT): in that
+ * window it may still hold what its wakers need (sk_wait_event() releases the socket
+ * after prepare_to_wait(); taken off the CPU there, it kept the socket owned, every
+ * segment went to a backlog nobody would process, and the wake-up it waited for could
+ * never come). It gets its sleep state back when it runs again, and sleeps when it calls
+ * schedule() itself, unless a wake-up came meanwhile. */
+static void __schedule(bool preempt)
 {
 	unsigned long flags;
 	struct cpu *c = this_cpu();
@@ -91,14 +99,21 @@ void schedule(void)
 	if (unlikely(c->preempt_count & ~PREEMPT_MASK) || unlikely(c->preempt_count & PREEMPT_MASK))
 		panic("scheduling while atomic: preempt_count %#x in %s", c->preempt_count, prev->name);
 	c->need_resched = false;
-	if (prev->state == T_RUNNING && prev != c->idle) {
-		prev->state = T_READY;
-		enqueue(prev);
+	if (prev != c->idle) {
+		if (prev->state == T_RUNNING) {
+			prev->state = T_READY;
+			enqueue(prev);
+		} else if (preempt && (prev->state == T_BLOCKED || prev->state == T_SLEEPING)) {
+			prev->preempted_state = prev->state;
+			prev->state = T_READY;
+			enqueue(prev);
+		}
 	}
 	next = pick_next();
 	if (next != c->idle)
 		dequeue(next);
-	next->state = T_RUNNING;
+	next->state = next->preempted_state ? next->preempted_state : T_RUNNING;
+	next->preempted_state = 0;
 	if (next->slice == 0)
 		next->slice = TIMESLICE_TICKS;
 	if (next != prev) {
@@ -119,10 +134,11 @@ void schedule(void)
 	local_irq_restore(flags);
 }
 
-void preempt_schedule_irq(void)
-{
-	schedule();
-}
+void schedule(void) { __schedule(false); }
+
+void preempt_schedule(void) { __schedule(true); }
+
+void preempt_schedule_irq(void) { __schedule(true); }
 
 void yield(void)
 {
@@ -141,7 +157,7 @@ void preempt_enable(void)
 	struct cpu *c = this_cpu();
 	barrier();
 	if (--c->preempt_count == 0 && c->need_resched && !irqs_disabled() && c->current)
-		schedule();
+		preempt_schedule();
 }
 
 void sched_tick(void)
@@ -179,6 +195,10 @@ void wake_up_thread(struct thread *t)
 		enqueue(t);
 		if (c->current == c->idle || t->prio < c->current->prio)
 			c->need_resched = true;
+	} else if (t->state == T_READY && t->preempted_state) {
+		/* preempted on its way to sleep and still queued: it need not sleep now */
+		trace_event(wake_up, 0, TRACE_CTX(CTX_THREAD, t->tid), t->tid);
+		t->preempted_state = 0;
 	}
 	local_irq_restore(flags);
 }
@@ -351,6 +371,7 @@ void sched_init(void)
 /* The boot flow ends here and becomes the idle thread. */
 __noreturn void sched_start(void)
 {
+	this_cpu()->preempt_count--; /* kernel_main's preempt_disable(); schedule() follows */
 	local_irq_enable();
 	for (;;) {
 		local_irq_disable();

@@ -224,6 +224,48 @@ static int wake_race(void)
 	return 0;
 }
 
+/* A thread preempted between prepare_to_wait() and its own schedule() (here by a
+ * higher-priority thread made runnable, at a preempt_enable()) must run again when the
+ * CPU is free, without a wake-up: in that window it may still hold what its waker needs
+ * (sk_wait_event() releases the socket only after prepare_to_wait()). Nobody wakes
+ * pb_wq unless the preempted thread is stuck: then the rescuer does, after 500 ms,
+ * and the scenario fails. */
+static DECLARE_WAIT_QUEUE_HEAD(pb_wq);
+static volatile int pb_stage, pb_rescued;
+
+static int pb_rescuer(void *arg)
+{
+	pb_stage = 1;      /* ran at the preemption point */
+	msleep(500);       /* blocks: the preempted thread has the CPU now */
+	if (pb_stage != 2) {
+		pb_rescued = 1;
+		wake_up(&pb_wq);
+	}
+	return 0;
+}
+
+static int preempt_blocked(void)
+{
+	struct wait_queue_entry e = { 0 };
+	struct thread *t;
+	int ok, before;
+
+	pb_stage = pb_rescued = 0;
+	prepare_to_wait(&pb_wq, &e, "preempt-blocked");
+	t = kthread_create(pb_rescuer, NULL, "pb-rescuer", 1);
+	preempt_disable();
+	preempt_enable(); /* a preemption point: the priority-1 thread runs first */
+	before = pb_stage;
+	pb_stage = 2;     /* running again, with nobody having woken pb_wq */
+	finish_wait(&pb_wq, &e);
+	thread_join(t, NULL);
+	ok = t && before == 1 && !pb_rescued;
+	kprintf("selftest preempt-blocked: rescuer ran %s, %s: %s\n",
+		before == 1 ? "first" : "late",
+		pb_rescued ? "woken by the rescuer" : "ran again unwoken", ok ? "PASS" : "FAIL");
+	return ok ? 0 : 1;
+}
+
 static int burst(int n)
 {
 	for (int i = 0; i < n; i++)
@@ -316,8 +358,10 @@ static int cmd_selftest(int argc, char **argv)
 		return threads();
 	if (!strcmp(n, "wake-race"))
 		return wake_race();
+	if (!strcmp(n, "preempt-blocked"))
+		return preempt_blocked();
 	kprintf("usage: selftest softirq-order|tasklet-once|softirq-flood|delayed-work|irq-wakeup|"
-		"trace-burst N|threads|wake-race\n");
+		"trace-burst N|threads|wake-race|preempt-blocked\n");
 	return 1;
 }
 SHELL_CMD("selftest", "selftest NAME - run an execution-context scenario (tests)", cmd_selftest);

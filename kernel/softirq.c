@@ -135,7 +135,7 @@ void local_bh_enable(void)
 		__do_softirq(FROM_BH_ENABLE);
 	local_irq_restore(flags);
 	if (c->preempt_count == 0 && c->need_resched && !irqs_disabled())
-		schedule();
+		preempt_schedule();
 }
 
 static int ksoftirqd(void *arg)

@@ -32,6 +32,7 @@ struct thread {
 	volatile int state;      /* enum thread_state */
 	char name[24];
 	struct list_head run;    /* on a run queue while T_READY */
+	int preempted_state;     /* T_BLOCKED/T_SLEEPING: preempted on its way to sleep */
 	struct list_head all;    /* on the list of all threads */
 	void *stack;             /* lowest mapped byte; a guard page lies below */
 	size_t stack_size;
@@ -88,6 +89,7 @@ void schedule(void);
 void yield(void);
 void sched_tick(void);          /* from the timer hard IRQ */
 void preempt_schedule_irq(void); /* from the IRQ return path */
+void preempt_schedule(void);     /* preempt_enable(), local_bh_enable() */
 void wake_up_thread(struct thread *t);
 void sleep_ns(u64 ns);
 static inline void msleep(u64 ms) { sleep_ns(ms * 1000000ULL); }
@@ -164,6 +166,8 @@ struct completion {
 	volatile u32 done;
 	struct wait_queue_head wq;
 };
+#define COMPLETION_INIT(n) { 0, WAIT_QUEUE_HEAD_INIT((n).wq) }
+#define DECLARE_COMPLETION(n) struct completion n = COMPLETION_INIT(n)
 void init_completion(struct completion *c);
 void complete(struct completion *c);
 void complete_all(struct completion *c);

@@ -165,4 +165,9 @@ def test_wakeup_before_sleeping_keeps_run_queue_sane(name):
         vm.check("selftest wake-race: exit 5" in out, out)
         out = vm.shell("selftest threads", timeout=60)
         vm.check("selftest threads: PASS" in out, out)
+        # Preempted between prepare_to_wait() and schedule(): runnable again at once (it
+        # may hold what its waker needs), not asleep until a wake-up that cannot come.
+        out = vm.shell("selftest preempt-blocked", timeout=60)
+        vm.check("selftest preempt-blocked: rescuer ran first, ran again unwoken: PASS" in out,
+                 out)
         vm.check("Kernel panic" not in vm.output(), "panic")
