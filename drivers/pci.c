@@ -20,6 +20,7 @@
 #include <seqos/errno.h>
 #include <seqos/kmalloc.h>
 #include <seqos/printk.h>
+#include <seqos/sched.h>
 #include <seqos/shell.h>
 #include <seqos/spinlock.h>
 #include <seqos/string.h>
@@ -35,6 +36,7 @@ static LIST_HEAD(pci_drivers);
 static DEFINE_SPINLOCK(pci_config_lock);
 static bool pci_use_ecam;
 static bool pci_scanned;
+static DECLARE_COMPLETION(pci_probed);
 static void *ecam_bus[256];   /* mapped ECAM windows, one per bus */
 
 bool pci_cmdline_opt(const char *word)
@@ -414,6 +416,15 @@ void pci_init(void)
 		e1000_init();
 	if (virtio_net_init)
 		virtio_net_init();
+	complete_all(&pci_probed);
+}
+
+/* Probing runs in its own thread at boot (kernel/net_boot.c); what lists devices waits
+ * for it, as Linux's wait_for_device_probe(), so it never shows a half-probed driver. */
+static void pci_wait_probe(void)
+{
+	if (!wait_for_completion_timeout(&pci_probed, 5000000000ULL))
+		kprintf("lspci: device probing still running after 5 s; the list may be partial\n");
 }
 
 /* ---- shell: lspci ---- */
@@ -501,6 +512,7 @@ static int cmd_lspci(int argc, char **argv)
 		kprintf("usage: lspci [-v]\n");
 		return 1;
 	}
+	pci_wait_probe();
 	pci_for_each_dev(lspci_one, &verbose);
 	return 0;
 }

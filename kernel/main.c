@@ -157,6 +157,9 @@ __noreturn void kernel_main(u64 boot_info_phys)
 	clock_init(bi->tsc_handoff);
 	mark("clock calibration");
 	sched_init();
+	/* The rest of the boot flow runs as the idle thread: without this every thread it
+	 * creates would preempt it at the next tick. sched_start() drops it. */
+	preempt_disable();
 	timers_init();
 	softirq_init();
 	tasklet_init_softirqs();

@@ -11,22 +11,37 @@
 
 extern u64 boot_handoff_tsc;
 
+static bool ring_ready;
+
+/* The rings are allocated when tracing is first wanted (3 MiB by default): a boot that
+ * does not trace does not pay for zeroing them. */
+bool trace_ring_ensure(void)
+{
+	u64 n = cmdline_get_u64("trace_buf", 65536);
+
+	if (ring_ready)
+		return true;
+	if (trace_init(n)) {
+		pr_err("trace: cannot allocate %lu records\n", (unsigned long)n);
+		return false;
+	}
+	ring_ready = true;
+	return true;
+}
+
 void trace_boot_init(void)
 {
-	trace_time_base = boot_handoff_tsc;
-	u64 n = cmdline_get_u64("trace_buf", 65536);
 	const char *spec = cmdline_get("trace");
 
-	if (trace_init(n))
-		pr_err("trace: cannot allocate %lu records\n", (unsigned long)n);
-	if (spec) {
+	trace_time_base = boot_handoff_tsc;
+	if (spec && trace_ring_ensure()) {
 		bool ok;
 		u32 m = trace_parse_mask(spec, &ok);
 		if (!ok)
 			pr_warn("trace: unknown category in '%s'\n", spec);
 		trace_set_mask(m);
 	}
-	if (cmdline_flag("trace_stream", "1"))
+	if (cmdline_flag("trace_stream", "1") && trace_ring_ensure())
 		trace_stream_start();
 }
 
@@ -54,6 +69,8 @@ static int cmd_trace(int argc, char **argv)
 
 	if (!strcmp(sub, "start")) {
 		bool ok;
+		if (!trace_ring_ensure())
+			return 1;
 		u32 m = argc > 2 ? trace_parse_mask(argv[2], &ok) : TRC_ALL;
 		if (argc > 2 && !ok) {
 			kprintf("trace: unknown category in '%s'\n", argv[2]);

@@ -226,10 +226,12 @@ void trace_stream_final(void)
 	header_sent = false;
 }
 
+bool trace_ring_ensure(void); /* kernel/trace_shell.c */
+
 static int cmd_trace_stream(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
-	if (!strcmp(a, "on"))
+	if (!strcmp(a, "on") && trace_ring_ensure())
 		trace_stream_start();
 	else if (!strcmp(a, "off"))
 		trace_stream_stop();

@@ -171,6 +171,8 @@ struct net_device *dev_get_by_name(struct net *net, const char *name)
 }
 
 /* ---- state ---- */
+static void carrier_up_event(struct net_device *dev);
+
 int dev_open(struct net_device *dev)
 {
 	int err;
@@ -181,9 +183,9 @@ int dev_open(struct net_device *dev)
 	if (err)
 		return err;
 	dev->flags |= IFF_UP;
-	if (dev->carrier)
-		dev->flags |= IFF_RUNNING;
 	call_netdevice_notifiers(NETDEV_UP, dev);
+	if (dev->carrier)
+		carrier_up_event(dev);
 	return 0;
 }
 
@@ -210,15 +212,24 @@ int dev_close(struct net_device *dev)
 	return 0;
 }
 
+/* The link is up and so is the device: it can send now (DHCP starts, ARP announces). */
+static void carrier_up_event(struct net_device *dev)
+{
+	dev->flags |= IFF_RUNNING;
+	pr_info("net: %s link up\n", dev->name);
+	call_netdevice_notifiers(NETDEV_CHANGE, dev);
+}
+
+/* A driver may find the link up inside its ndo_open, before dev_open() has marked the
+ * device up: the event waits for dev_open() then (frames sent before would be dropped,
+ * and whoever read "link up" would find a device that is not up yet). */
 void netif_carrier_on(struct net_device *dev)
 {
 	if (dev->carrier)
 		return;
 	dev->carrier = true;
 	if (dev->flags & IFF_UP)
-		dev->flags |= IFF_RUNNING;
-	pr_info("net: %s link up\n", dev->name);
-	call_netdevice_notifiers(NETDEV_CHANGE, dev);
+		carrier_up_event(dev);
 }
 
 void netif_carrier_off(struct net_device *dev)
