@@ -30,10 +30,16 @@ static int send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* reason goes in the status line; other statuses send it again as a one-line body. */
 static int respond(int fd, int code, const char *reason, bool head, bool keep)
 {
-	char hdr[256];
-	const char *b = code == 200 ? body : reason;
+	char hdr[256], line[64];
+	const char *b = body;
+
+	if (code != 200) {
+		snprintf(line, sizeof(line), "%s\n", reason);
+		b = line;
+	}
 	size_t blen = strlen(b);
 	int n = snprintf(hdr, sizeof(hdr),
 			 "HTTP/1.1 %d %s\r\nServer: seqos\r\nContent-Type: text/%s\r\n"
@@ -84,7 +90,7 @@ static void serve(int fd)
 		char *end;
 		while (!(end = (buf[have] = 0, strstr(buf, "\r\n\r\n")))) {
 			if (have == REQ_MAX) {
-				respond(fd, 400, "Bad Request\n", false, false);
+				respond(fd, 400, "Bad Request", false, false);
 				goto out;
 			}
 			ssize_t n = recv(fd, buf + have, REQ_MAX - have, 0);
@@ -95,7 +101,7 @@ static void serve(int fd)
 		end[2] = 0; /* the head, through the last header line's CRLF */
 		char method[8], path[256], version[16];
 		if (parse_request_line(buf, method, path, version) < 0) {
-			respond(fd, 400, "Bad Request\n", false, false);
+			respond(fd, 400, "Bad Request", false, false);
 			goto out;
 		}
 		const char *conn = header(buf, "Connection");
@@ -104,9 +110,9 @@ static void serve(int fd)
 		bool head = !strcmp(method, "HEAD");
 		int r;
 		if (strcmp(method, "GET") && !head)
-			r = respond(fd, 405, "Method Not Allowed\n", head, keep);
+			r = respond(fd, 405, "Method Not Allowed", head, keep);
 		else if (strcmp(path, "/") && strcmp(path, "/index.html"))
-			r = respond(fd, 404, "Not Found\n", head, keep);
+			r = respond(fd, 404, "Not Found", head, keep);
 		else
 			r = respond(fd, 200, "OK", head, keep);
 		if (r < 0 || !keep)
