@@ -45,6 +45,14 @@ def _kill_all(*_):
 atexit.register(_kill_all)
 
 
+def kill_vms(prefix):
+    """Kills the running VMs whose name starts with prefix (a test's name)."""
+    with _live_lock:
+        vms = [vm for vm in _live if vm.name.startswith(prefix)]
+    for vm in vms:
+        vm.kill()
+
+
 def _on_signal(signum, frame):
     _kill_all()
     raise SystemExit(128 + signum)
@@ -61,6 +69,11 @@ def free_port(kind=socket.SOCK_STREAM):
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+# Whole kernel log lines ("[    0.047279] net: ...\n"), which printk may write in the
+# middle of the shell's echo of a command being typed.
+PRINTK_LINES = r"(?:\[ *\d+\.\d{6}\] [^\n]*\n)*"
 
 
 class TestFailure(AssertionError):
@@ -250,7 +263,8 @@ class VM:
         self.send(cmd + "\r")
 
     def shell_finish(self, cmd, timeout=30):
-        self.wait_for(re.escape(cmd) + r"\n", timeout)
+        # kernel messages from other threads may land inside the echoed line
+        self.wait_for(PRINTK_LINES.join(map(re.escape, cmd)) + PRINTK_LINES + r"\n", timeout)
         start = self.pos
         self.wait_for(re.escape(PROMPT), timeout)
         with self.cond:

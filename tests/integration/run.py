@@ -10,6 +10,7 @@ import concurrent.futures
 import importlib.util
 import os
 import sys
+import threading
 import time
 import traceback
 
@@ -32,13 +33,28 @@ def discover():
     return tests
 
 
+TEST_TIMEOUT = float(os.environ.get("SEQOS_TEST_TIMEOUT", 600)) * harness.SLOW / 4
+
+
 def run_one(name, fn):
+    """Runs one test. A watchdog kills the test's VMs when it overruns TEST_TIMEOUT, so a
+    test blocked on its guest fails (its sockets see the VM go) instead of hanging CI."""
     t0 = time.monotonic()
+    done = threading.Event()
+
+    def watchdog():
+        if not done.wait(TEST_TIMEOUT):
+            print("  TIMEOUT %s after %.0fs: killing its VMs" % (name, TEST_TIMEOUT), flush=True)
+            harness.kill_vms(name)
+
+    threading.Thread(target=watchdog, daemon=True).start()
     try:
         fn(name)
         return name, True, time.monotonic() - t0, ""
     except Exception:
         return name, False, time.monotonic() - t0, traceback.format_exc()
+    finally:
+        done.set()
 
 
 def main():
