@@ -12,7 +12,14 @@
  * `ethtest wait`. The handler is registered by the first `ethtest` command.
  *
  * `burst` sends in chunks with bottom halves off, so the driver cannot reclaim TX
- * descriptors meanwhile: its ring fills and it must stop and later wake the queue. */
+ * descriptors meanwhile: its ring fills and it must stop and later wake the queue.
+ *
+ * `rxhold DEV on` stops the device's NAPI polling (napi_disable) while the machine keeps
+ * running: frames pile up in the RX ring until it is full, and then the device drops
+ * (e1000, counted as missed) or holds them back (virtio-net); `rxhold DEV off` re-enables
+ * and schedules the polls, which drain the ring and turn interrupts back on. (Pausing
+ * the whole VM from QEMU's monitor did the same, but QEMU 7.2's socket netdev did not
+ * always resume reading after `cont`.) */
 #include <drivers/pci.h>
 #include <net/inet_common.h>
 #include <net/net_namespace.h>
@@ -279,6 +286,28 @@ static int ethtest_pools(int argc, char **argv)
 
 static int ethtest_inject(int argc, char **argv);
 
+static int ethtest_rxhold(int argc, char **argv)
+{
+	struct net_device *dev;
+	struct napi_struct *napi;
+	bool on = argc == 4 && !strcmp(argv[3], "on");
+
+	if (argc != 4 || (!on && strcmp(argv[3], "off")) ||
+	    !(dev = dev_get_by_name(&init_net, argv[2]))) {
+		kprintf("usage: ethtest rxhold DEV on|off\n");
+		return 1;
+	}
+	list_for_each_entry(napi, &dev->napi_list, dev_list) {
+		if (on) {
+			napi_disable(napi);
+		} else {
+			napi_enable(napi);
+			napi_schedule(napi); /* drain what came meanwhile; completion re-enables */
+		}
+	}
+	return 0;
+}
+
 static int cmd_ethtest(int argc, char **argv)
 {
 	ethtest_register();
@@ -290,6 +319,8 @@ static int cmd_ethtest(int argc, char **argv)
 		return ethtest_wait(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "pools"))
 		return ethtest_pools(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "rxhold"))
+		return ethtest_rxhold(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "reset")) {
 		rx_dev = argc > 2 ? dev_get_by_name(&init_net, argv[2]) : NULL;
 		rx_drops_base = ethtest_dev_drops();
@@ -303,10 +334,10 @@ static int cmd_ethtest(int argc, char **argv)
 		return 0;
 	}
 	kprintf("usage: ethtest send DEV DSTMAC COUNT SIZE [burst] | stats | reset [DEV] | "
-		"wait N [MS] | pools [wait N [MS]] | inject DEV badlen N\n");
+		"wait N [MS] | pools [wait N [MS]] | inject DEV badlen N | rxhold DEV on|off\n");
 	return 1;
 }
-SHELL_CMD("ethtest", "ethtest send|stats|reset|wait|pools|inject - raw test frames "
+SHELL_CMD("ethtest", "ethtest send|stats|reset|wait|pools|inject|rxhold - raw test frames "
 	  "(ethertype 0x88b5); `ethtest help` for the usage", cmd_ethtest);
 
 /* ---- ethtool -S DEV: the driver's counters (through its pci_driver) ---- */

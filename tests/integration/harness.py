@@ -334,4 +334,6 @@ class QMP:
         return self.cmd("human-monitor-command", **{"command-line": line})
 
     def close(self):
+        # the file holds the socket open too (QEMU takes one QMP client at a time)
+        self.file.close()
         self.sock.close()
