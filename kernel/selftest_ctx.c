@@ -7,6 +7,7 @@
  * Markers: 10 before the interrupt, 11 after it (thread), 12 in the hard IRQ handler,
  * 20 delayed work queued, 21 delayed work ran, 30/31 flood start/end. */
 #include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/trap.h>
 #include <seqos/interrupt.h>
 #include <seqos/irq.h>
@@ -157,9 +158,15 @@ static int delayed_work(void)
 	INIT_DELAYED_WORK(&st_dwork, dwork_fn);
 	INIT_DELAYED_WORK(&st_cancelled, cancelled_fn);
 	trace_event(test_event, 0, 20, delay);
+	/* A late tick first: with interrupts off for 5 ticks, jiffies lags the clock, as
+	 * when a tick comes late under emulation. The delay counts from now all the same. */
+	local_irq_disable();
+	for (u64 end = ktime_get_ns() + 5 * (NSEC_PER_SEC / HZ); ktime_get_ns() < end;)
+		cpu_relax();
 	t0 = ktime_get_ns();
 	queue_delayed_work(system_wq, &st_dwork, delay);
 	queue_delayed_work(system_wq, &st_cancelled, delay);
+	local_irq_enable();
 	bool was = cancel_delayed_work_sync(&st_cancelled);
 	wait_for_completion(&st_done);
 	msleep(150); /* the cancelled item had its chance to (wrongly) run */

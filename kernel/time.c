@@ -28,9 +28,14 @@ u64 ktime_get_ns(void)
 
 u64 tsc_to_ns(u64 tsc_delta) { return (u64)(((unsigned __int128)tsc_delta * ns_mult) >> 32); }
 
+/* The jiffy the clock is in now. `jiffies` lags it when the tick comes late (interrupts
+ * off, or an emulator that did not run the vCPU): a timer armed at jiffies + d could then
+ * fire before d jiffies have passed. */
+u64 jiffies_now(void) { return ktime_get_ns() / (NSEC_PER_SEC / HZ); }
+
 static irqreturn_t tick(int irq, void *dev)
 {
-	u64 j = ktime_get_ns() / (NSEC_PER_SEC / HZ);
+	u64 j = jiffies_now();
 
 	tick_count++;
 	if (j != jiffies) {

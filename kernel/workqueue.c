@@ -106,8 +106,9 @@ bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw, u6
 		dw->wq = wq;
 		if (delay == 0)
 			insert_work(wq, &dw->work);
-		else /* +1: the current jiffy is partly gone; a full delay must pass */
-			mod_timer(&dw->timer, jiffies + delay + 1);
+		else /* from the clock, not the last tick's jiffies (which may lag); +1: the
+		      * current jiffy is partly gone; a full delay must pass */
+			mod_timer(&dw->timer, jiffies_now() + delay + 1);
 		queued = true;
 	}
 	local_irq_restore(flags);

@@ -16,9 +16,10 @@
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_SEC 1000000000ULL
 
-extern volatile u64 jiffies;
+extern volatile u64 jiffies; /* as of the last tick: behind when a tick is late */
 
 u64 ktime_get_ns(void);
+u64 jiffies_now(void);       /* from the clock: for "a full delay from now" */
 
 static inline u64 msecs_to_jiffies(u64 ms) { return (ms * HZ + 999) / 1000; }
 static inline u64 jiffies_to_msecs(u64 j) { return j * 1000 / HZ; }
