@@ -192,6 +192,13 @@
 #ifndef DHCP_RETRANS_MAX_MS
 #define DHCP_RETRANS_MAX_MS 64000
 #endif
+/* Random delay before the first DISCOVER, ms: uniformly in [0, DHCP_START_DELAY_MS).
+ * RFC 2131 4.4.1 suggests 1..10 s to desynchronise clients after a power failure; like
+ * systemd-networkd and dhcpcd we do not make every boot wait that long (seqos took ~6 s
+ * to get an address under QEMU), and a fraction of a second still spreads the clients. */
+#ifndef DHCP_START_DELAY_MS
+#define DHCP_START_DELAY_MS 100
+#endif
 /* Lease used when the server gives none, seconds. */
 #ifndef DHCP_DEFAULT_LEASE_S
 #define DHCP_DEFAULT_LEASE_S 3600

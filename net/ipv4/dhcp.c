@@ -281,6 +281,8 @@ static void dhcp_bind(struct dhcp_client *c, const struct dhcp_msg *m)
 		inet_addr_add(c->dev, c->addr, prefix);
 		if (c->router.v)
 			fib_route_add(net, to_be32(0), 0, c->router, c->dev->ifindex, 0, RTPROT_DHCP);
+		c->ndns = (u8)MIN(m->ndns, ARRAY_SIZE(c->dns));
+		memcpy(c->dns, m->dns, c->ndns * sizeof(c->dns[0]));
 		if (m->ndns)
 			dns_set_servers(net, m->dns, m->ndns);
 		pr_info("dhcp: %s: bound to %s/%d, router %s, lease %us\n", c->dev->name,
@@ -433,9 +435,9 @@ int dhcp_start(struct net_device *dev)
 	}
 	list_add_tail(&c->list, &dhcp_clients);
 	c->state = DHCP_INIT;
-	/* RFC 2131 4.4.1: wait a random 1..10 s before the first DISCOVER */
+	/* RFC 2131 4.4.1: a random wait before the first DISCOVER (net_config.h) */
 	queue_delayed_work(system_wq, &c->timeout_work,
-			   msecs_to_jiffies(1000 + get_random_u32() % 9000));
+			   msecs_to_jiffies(get_random_u32() % DHCP_START_DELAY_MS));
 	return 0;
 }
 
@@ -492,10 +494,15 @@ int net_cmd_dhcp(int argc, char **argv)
 	struct dhcp_client *c;
 	char a[16], s[16];
 
-	list_for_each_entry(c, &dhcp_clients, list)
+	list_for_each_entry(c, &dhcp_clients, list) {
 		kprintf("%s: %s addr %s server %s lease %us t1 %us t2 %us\n", c->dev->name,
 			state_names[c->state], in_ntoa(c->addr, a), in_ntoa(c->server, s),
 			c->lease, c->t1, c->t2);
+		kprintf("%s: router %s dns", c->dev->name, in_ntoa(c->router, a));
+		for (int i = 0; i < c->ndns; i++)
+			kprintf(" %s", in_ntoa(c->dns[i], a));
+		kprintf("%s\n", c->ndns ? "" : " none");
+	}
 	return 0;
 }
 SHELL_CMD("dhcp", "dhcp - DHCP client state", net_cmd_dhcp);
