@@ -27,6 +27,12 @@ int inet_addr_add(struct net_device *dev, be32 addr, int prefixlen)
 	}
 	if (!slot)
 		return -ENOSPC;
+	/* The route first: from the moment the address is ours (NET_RX answers ARP and
+	 * accepts datagrams for it, as soon as local_bh_enable() below runs the softirq),
+	 * replies to it must find their way out. */
+	if (prefixlen < 32 && !(dev->flags & IFF_LOOPBACK))
+		fib_route_add(dev_net(dev), to_be32(get_be32(addr) & get_be32(mask)), prefixlen,
+			      to_be32(0), dev->ifindex, 0, RTPROT_KERNEL);
 	local_bh_disable();
 	slot->local = addr;
 	slot->mask = mask;
@@ -34,9 +40,6 @@ int inet_addr_add(struct net_device *dev, be32 addr, int prefixlen)
 	slot->broadcast = to_be32(prefixlen >= 31 ? 0xffffffffu : (get_be32(addr) | ~get_be32(mask)));
 	slot->used = 1;
 	local_bh_enable();
-	if (prefixlen < 32 && !(dev->flags & IFF_LOOPBACK))
-		fib_route_add(dev_net(dev), to_be32(get_be32(addr) & get_be32(mask)), prefixlen,
-			      to_be32(0), dev->ifindex, 0, RTPROT_KERNEL);
 	pr_info("net: %s: inet %s/%d\n", dev->name, in_ntoa(addr, a), prefixlen);
 	if ((dev->flags & IFF_RUNNING) && !(dev->flags & IFF_NOARP))
 		arp_announce(dev, addr);
@@ -47,15 +50,17 @@ int inet_addr_del(struct net_device *dev, be32 addr)
 {
 	for (int i = 0; i < NET_IFADDR_MAX; i++) {
 		struct in_ifaddr *ifa = &dev->ifa[i];
+		int prefixlen = ifa->prefixlen;
+		be32 mask = ifa->mask;
 
 		if (!ifa->used || !be32_eq(ifa->local, addr))
 			continue;
-		if (ifa->prefixlen < 32)
-			fib_route_del(dev_net(dev), to_be32(get_be32(addr) & get_be32(ifa->mask)),
-				      ifa->prefixlen, to_be32(0), dev->ifindex);
-		local_bh_disable();
+		local_bh_disable(); /* no longer ours, then the route goes (inet_addr_add) */
 		ifa->used = 0;
 		local_bh_enable();
+		if (prefixlen < 32)
+			fib_route_del(dev_net(dev), to_be32(get_be32(addr) & get_be32(mask)), prefixlen,
+				      to_be32(0), dev->ifindex);
 		return 0;
 	}
 	return -EADDRNOTAVAIL;

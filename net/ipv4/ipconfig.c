@@ -19,6 +19,7 @@ static struct {
 static void ic_apply(struct net_device *dev)
 {
 	struct net *net = dev_net(dev);
+	char a[16], g[16], d[16];
 	int err;
 
 	ic.applied = true;
@@ -36,6 +37,9 @@ static void ic_apply(struct net_device *dev)
 		pr_warn("ipconfig: gateway not added\n");
 	if (ic.dns.v)
 		dns_set_servers(net, &ic.dns, 1);
+	/* the last step: once this is logged, the whole static configuration is in place */
+	pr_info("ipconfig: %s: static %s/%d gw %s dns %s\n", dev->name, in_ntoa(ic.addr, a),
+		ic.prefix, ic.gw.v ? in_ntoa(ic.gw, g) : "none", ic.dns.v ? in_ntoa(ic.dns, d) : "none");
 }
 
 static void ic_netdev_event(struct notifier_block *nb, unsigned long event,
