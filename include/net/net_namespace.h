@@ -39,6 +39,9 @@ struct netns_ipv4 {
 	struct list_head neigh_list;   /* struct neighbour */
 	u32 neigh_count;
 	struct delayed_work neigh_gc_work;
+	struct neigh_parms {           /* timeouts in ms, net_config.h defaults; `arp set` */
+		u32 base_reachable_time_ms, delay_first_probe_time_ms, gc_stale_time_ms;
+	} neigh_parms;
 
 	spinlock_t frag_lock;          /* reassembly (net/ipv4/ip_fragment.c) */
 	struct list_head frag_queues;  /* struct ipq */

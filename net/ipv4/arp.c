@@ -8,6 +8,7 @@
  *          INCOMPLETE -(reply)-> REACHABLE -(reachable_time)-> STALE -(used)-> DELAY
  *          -(5 s)-> PROBE -(no reply x3)-> FAILED; neigh_timer_handler (TIMER softirq)
  *          drives them and neigh_periodic_work (workqueue) removes FAILED and old STALE.
+ *          The timeouts are per namespace (net->ipv4.neigh_parms; shell `arp set`).
  *
  * Locking: net->ipv4.neigh_lock, bh off. Nothing is transmitted with it held: packets
  * leave through dev_queue_xmit after the lock is dropped. The table holds at most
@@ -87,11 +88,16 @@ void arp_announce(struct net_device *dev, be32 addr)
 /* ---- the cache ---- */
 static void neigh_timer_handler(struct timer_list *t);
 
-static u64 random_reachable_time(void)
+static u64 random_reachable_time(const struct net *net)
 {
 	/* RFC 4861 6.3.2: uniformly in [0.5, 1.5] x base, so entries do not expire together */
-	u64 base = msecs_to_jiffies(ARP_REACHABLE_MS);
+	u64 base = msecs_to_jiffies(net->ipv4.neigh_parms.base_reachable_time_ms);
 	return base / 2 + get_random_u32() % (base + 1);
+}
+
+static u64 delay_first_probe(const struct net *net)
+{
+	return msecs_to_jiffies(net->ipv4.neigh_parms.delay_first_probe_time_ms);
 }
 
 static struct neighbour *__neigh_lookup(struct net *net, const struct net_device *dev, be32 ip)
@@ -149,7 +155,7 @@ static struct neighbour *__neigh_create(struct net *net, struct net_device *dev,
 	n->dev = dev;
 	n->ip = ip;
 	n->used = n->updated = jiffies;
-	n->reachable_time = random_reachable_time();
+	n->reachable_time = random_reachable_time(net);
 	skb_queue_head_init(&n->arp_queue);
 	timer_setup(&n->timer, neigh_timer_handler, 0);
 	list_add_tail(&n->list, &net->ipv4.neigh_list);
@@ -243,7 +249,7 @@ static void neigh_timer_handler(struct timer_list *t)
 			mod_timer(&n->timer, n->confirmed + n->reachable_time);
 		break;
 	case NUD_DELAY:
-		if (time_after(n->confirmed + msecs_to_jiffies(ARP_DELAY_PROBE_MS), n->used)) {
+		if (time_after(n->confirmed + delay_first_probe(net), n->used)) {
 			neigh_set_state(n, NUD_REACHABLE, n->reachable_time);
 			break;
 		}
@@ -328,7 +334,7 @@ int neigh_output(struct net_device *dev, be32 nexthop, struct sk_buff *skb)
 	}
 	n->used = jiffies;
 	if (n->nud_state == NUD_STALE) /* RFC 4861 7.3.3: used while stale: verify soon */
-		neigh_set_state(n, NUD_DELAY, msecs_to_jiffies(ARP_DELAY_PROBE_MS));
+		neigh_set_state(n, NUD_DELAY, delay_first_probe(net));
 	memcpy(ha, n->ha, ETH_ALEN);
 	spin_unlock_bh(&net->ipv4.neigh_lock);
 	if (eth_header(skb, dev, ETH_P_IP, ha, NULL) < 0) {
@@ -449,11 +455,20 @@ void neigh_flush_dev(struct net *net, struct net_device *dev)
 	skb_queue_purge(&doomed);
 }
 
+/* The GC period: NEIGH_GC_INTERVAL_MS, shorter when gc_stale_time is (so a test that
+ * lowers it sees entries go within about that time). */
+static u64 neigh_gc_interval(const struct net *net)
+{
+	u32 ms = MIN(NEIGH_GC_INTERVAL_MS, net->ipv4.neigh_parms.gc_stale_time_ms / 2);
+	return msecs_to_jiffies(ms ? ms : 1);
+}
+
 /* Garbage collection, in a worker: FAILED entries and STALE ones unused for a while. */
 static void neigh_periodic_work(struct work_struct *w)
 {
 	struct netns_ipv4 *ip = container_of(to_delayed_work(w), struct netns_ipv4, neigh_gc_work);
 	struct net *net = container_of(ip, struct net, ipv4);
+	u64 stale = msecs_to_jiffies(ip->neigh_parms.gc_stale_time_ms);
 	struct sk_buff_head doomed;
 	struct neighbour *n, *tmp;
 
@@ -461,12 +476,11 @@ static void neigh_periodic_work(struct work_struct *w)
 	spin_lock_bh(&ip->neigh_lock);
 	list_for_each_entry_safe(n, tmp, &ip->neigh_list, list)
 		if (n->nud_state == NUD_FAILED ||
-		    (n->nud_state == NUD_STALE &&
-		     time_after_eq(jiffies, n->used + msecs_to_jiffies(ARP_GC_STALE_MS))))
+		    (n->nud_state == NUD_STALE && time_after_eq(jiffies, n->used + stale)))
 			__neigh_destroy(net, n, &doomed);
 	spin_unlock_bh(&ip->neigh_lock);
 	skb_queue_purge(&doomed);
-	schedule_delayed_work(&ip->neigh_gc_work, msecs_to_jiffies(NEIGH_GC_INTERVAL_MS));
+	schedule_delayed_work(&ip->neigh_gc_work, neigh_gc_interval(net));
 }
 
 static int arp_net_init(struct net *net)
@@ -474,8 +488,13 @@ static int arp_net_init(struct net *net)
 	spin_lock_init(&net->ipv4.neigh_lock);
 	net->ipv4.neigh_lock.name = "neigh_lock";
 	INIT_LIST_HEAD(&net->ipv4.neigh_list);
+	net->ipv4.neigh_parms = (struct neigh_parms){
+		.base_reachable_time_ms = ARP_REACHABLE_MS,
+		.delay_first_probe_time_ms = ARP_DELAY_PROBE_MS,
+		.gc_stale_time_ms = ARP_GC_STALE_MS,
+	};
 	INIT_DELAYED_WORK(&net->ipv4.neigh_gc_work, neigh_periodic_work);
-	schedule_delayed_work(&net->ipv4.neigh_gc_work, msecs_to_jiffies(NEIGH_GC_INTERVAL_MS));
+	schedule_delayed_work(&net->ipv4.neigh_gc_work, neigh_gc_interval(net));
 	return 0;
 }
 
@@ -517,7 +536,50 @@ static const char *nud_name(u8 s)
 	}
 }
 
-/* arp [-d A.B.C.D] */
+/* arp set [NAME MS]: the cache's timeouts, named as Linux's
+ * /proc/sys/net/ipv4/neigh/default/ (tests shorten them to see entries age). */
+static int arp_cmd_set(struct net *net, int argc, char **argv)
+{
+	struct neigh_parms *p = &net->ipv4.neigh_parms;
+	const struct { const char *name; u32 *ms; } parms[] = {
+		{ "base_reachable_time_ms", &p->base_reachable_time_ms },
+		{ "delay_first_probe_time_ms", &p->delay_first_probe_time_ms },
+		{ "gc_stale_time_ms", &p->gc_stale_time_ms },
+	};
+	struct neighbour *n;
+	char *end;
+
+	if (argc == 4) {
+		unsigned long ms = strtoul(argv[3], &end, 10);
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(parms); i++)
+			if (!strcmp(argv[2], parms[i].name))
+				break;
+		if (i == ARRAY_SIZE(parms) || *end || end == argv[3] || !ms || ms > 86400000) {
+			kprintf("arp set: NAME MS, MS 1..86400000\n");
+			return 1;
+		}
+		spin_lock_bh(&net->ipv4.neigh_lock);
+		*parms[i].ms = (u32)ms;
+		list_for_each_entry(n, &net->ipv4.neigh_list, list) { /* applies to entries now */
+			n->reachable_time = random_reachable_time(net);
+			if (n->nud_state == NUD_REACHABLE)
+				mod_timer(&n->timer, n->confirmed + n->reachable_time);
+		}
+		spin_unlock_bh(&net->ipv4.neigh_lock);
+		/* the GC period follows gc_stale_time: start the new one now */
+		mod_delayed_work(system_wq, &net->ipv4.neigh_gc_work, neigh_gc_interval(net));
+	} else if (argc != 2) {
+		kprintf("usage: arp set [NAME MS]\n");
+		return 1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(parms); i++)
+		kprintf("%s %u\n", parms[i].name, *parms[i].ms);
+	return 0;
+}
+
+/* arp [-d A.B.C.D | set [NAME MS]] */
 int net_cmd_arp(int argc, char **argv)
 {
 	struct net *net = &init_net;
@@ -527,8 +589,10 @@ int net_cmd_arp(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "-d") && !in4_pton(argv[2], &ip))
 		return neigh_delete(net, ip) ? 1 : 0;
+	if (argc >= 2 && !strcmp(argv[1], "set"))
+		return arp_cmd_set(net, argc, argv);
 	if (argc != 1) {
-		kprintf("usage: arp [-d A.B.C.D]\n");
+		kprintf("usage: arp [-d A.B.C.D | set [NAME MS]]\n");
 		return 1;
 	}
 	kprintf("Address         HWaddress          State       Iface  Age(s) Queued\n");
@@ -542,4 +606,5 @@ int net_cmd_arp(int argc, char **argv)
 	spin_unlock_bh(&net->ipv4.neigh_lock);
 	return 0;
 }
-SHELL_CMD("arp", "arp [-d A.B.C.D] - the ARP neighbour cache", net_cmd_arp);
+SHELL_CMD("arp", "arp [-d A.B.C.D | set [NAME MS]] - the ARP neighbour cache, its timeouts",
+	  net_cmd_arp);

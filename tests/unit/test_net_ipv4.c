@@ -567,6 +567,19 @@ static void test_shell_net_commands(void **state)
 	assert_non_null(strstr(shim_console(), "NoPorts"));
 	assert_int_equal(net_cmd_arp(1, one), 0);
 	assert_non_null(strstr(shim_console(), "HWaddress"));
+	{ /* arp set: the cache's timeouts, checked, per namespace */
+		char *set[] = { "arp", "set", "base_reachable_time_ms", "1500" };
+		char *bad[] = { "arp", "set", "base_reachable_time_ms", "0" };
+		char *unk[] = { "arp", "set", "nonsense_ms", "10" };
+
+		assert_int_equal(net_cmd_arp(4, set), 0);
+		assert_int_equal(init_net.ipv4.neigh_parms.base_reachable_time_ms, 1500);
+		assert_int_equal(net_cmd_arp(4, bad), 1);
+		assert_int_equal(net_cmd_arp(4, unk), 1);
+		assert_int_equal(init_net.ipv4.neigh_parms.base_reachable_time_ms, 1500);
+		assert_int_equal(init_net.ipv4.neigh_parms.gc_stale_time_ms, ARP_GC_STALE_MS);
+		init_net.ipv4.neigh_parms.base_reachable_time_ms = ARP_REACHABLE_MS;
+	}
 	assert_int_equal(net_cmd_route(1, one), 0);
 	assert_non_null(strstr(shim_console(), "Genmask"));
 }
