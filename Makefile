@@ -78,7 +78,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard test
 
 
 
-.PHONY: FORCE all deps run shell debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
+.PHONY: FORCE all deps run analysis shell debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
 .PHONY: bench-linux bench-selftest
 all: $(BUILD)/seqos.efi $(BUILD)/seqos.img
 
@@ -90,6 +90,7 @@ help:
 	@echo "make debug      boot halted and attach gdb with the kernel's symbols"
 	@echo "make test       unit tests, fuzz smoke runs and QEMU integration tests"
 	@echo "make unit       host unit tests only"
+	@echo "make analysis   make run, then regenerate docs/analysis.md from its traces"
 	@echo "make tools-test tests of the host tools (tools/seqtrace)"
 	@echo "make fuzz       run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
 	@echo "make bench      seqos vs a Linux guest in the same QEMU (BENCH_ARGS=...; not a test)"
@@ -182,6 +183,17 @@ $(BUILD)/seqos.img: $(BUILD)/seqos.efi tools/mkimg.py
 # diagrams and timelines written to build/run/ (tools/run-seed).
 run: deps all
 	tools/run-seed $(RUN_ARGS)
+
+# docs/analysis.md from a fresh traced run of the seed exchange: the prose is
+# docs/analysis.md.in, the figures and diagrams come from build/run/. The tool writes
+# nothing (and make fails) when a step the document relies on is missing from the trace.
+analysis: deps all
+	tools/run-seed $(RUN_ARGS)
+	tools/seqtrace analysis $(BUILD)/run/server.trace $(BUILD)/run/client.trace \
+		-t docs/analysis.md.in -o docs/analysis.md \
+		--set run_date="$$(date -u '+%Y-%m-%d %H:%M UTC')" \
+		--set commit="$$(git rev-parse --short HEAD)$$(git diff --quiet HEAD -- . ':!docs/analysis.md' || echo +changes)" \
+		--set nic="$(or $(filter e1000 e1000e virtio,$(subst --nic ,,$(RUN_ARGS))),e1000)"
 
 # One machine, interactive: the serial console on this terminal (Ctrl-A X quits).
 shell: deps all

@@ -4,6 +4,7 @@
   seqtrace dump STREAM                                    records as `trace dump` text
   seqtrace info STREAM                                    header, events, names, problems
   seqtrace check FILE...                                  validate .json .md .mmd .pcapng
+  seqtrace analysis SERVER CLIENT -t TEMPLATE -o OUT      docs/analysis.md from make run's streams
 
 Exit status: 0 when all went well, 1 when an input could not be decoded or a check
 failed, 2 for a usage error."""
@@ -12,9 +13,9 @@ import json
 import os
 import sys
 
-from . import check, join, mermaid, model, packets, pcap, perfetto, stream, timeline
+from . import analysis, check, join, mermaid, model, packets, pcap, perfetto, stream, timeline
 
-COMMANDS = ("convert", "dump", "info", "check")
+COMMANDS = ("convert", "dump", "info", "check", "analysis")
 
 
 def _load(paths, labels):
@@ -158,6 +159,31 @@ def check_file(path):
     return ["unknown file type"]
 
 
+def run_analysis(a):
+    """Writes the analysis document, or nothing and status 1 when a step is missing or
+    a diagram fails the Mermaid check."""
+    hosts = _load(a.streams, None)
+    with open(a.template) as f:
+        template = f.read()
+    info = dict(kv.split("=", 1) for kv in a.set or [])
+    try:
+        text = analysis.generate(hosts, template, info)
+    except analysis.Missing as e:
+        print("seqtrace analysis: %s; %s not written" % (e, a.out), file=sys.stderr)
+        return 1
+    blocks = check.mermaid_blocks(text)
+    errs = ["diagram %d: %s" % (i, e) for i, b in enumerate(blocks, 1) for e in check.check_mermaid(b)]
+    if errs:
+        for e in errs[:20]:
+            print("seqtrace analysis: %s" % e, file=sys.stderr)
+        return 1
+    with open(a.out + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(a.out + ".tmp", a.out)
+    print("seqtrace analysis: %s (%d diagrams)" % (a.out, len(blocks)))
+    return 0
+
+
 def dump(a):
     t = stream.read(a.stream)
     for r in t.records:
@@ -208,6 +234,15 @@ def main(argv=None):
             ap.add_argument("--check", action="store_true", help="validate what was written")
             ap.add_argument("-q", "--quiet", action="store_true")
             return convert(ap.parse_args(argv))
+        if cmd == "analysis":
+            ap = argparse.ArgumentParser(prog="seqtrace analysis",
+                                         description="docs/analysis.md from make run's two streams")
+            ap.add_argument("streams", nargs=2, help="the server's and the client's streams (any order)")
+            ap.add_argument("-t", "--template", required=True, help="the document with {{placeholders}}")
+            ap.add_argument("-o", "--out", required=True, help="the document to write")
+            ap.add_argument("--set", action="append", metavar="NAME=TEXT",
+                            help="a placeholder's value from outside (run date, commit, NIC)")
+            return run_analysis(ap.parse_args(argv))
         if cmd in ("dump", "info"):
             ap = argparse.ArgumentParser(prog="seqtrace " + cmd)
             ap.add_argument("stream")
