@@ -39,6 +39,13 @@ TARGETS = [
     {"name": "hand-off -> listening <= 20 ms (guest)", "metric": "boot_listening_ms", "kind": "absolute", "op": "<=", "value": 20.0},
 ]
 
+# Checked in the tracecost workload: seqos's sequential seed rate with tracing on (as
+# `make run` records) over the rate with tracing off, both seqos.
+TRACE_TARGETS = [
+    {"name": "tracing on costs < 10% of the seed rate", "metric": "seed_seq_rate_traced", "kind": "trace",
+     "op": ">=", "value": 0.9},
+]
+
 
 def _clean(xs):
     return sorted(float(x) for x in xs if x is not None and not (isinstance(x, float) and math.isnan(x)))

@@ -72,13 +72,14 @@ class Net:
         return ("10.0.2.15/24", "10.0.2.2") if self.backend == "user" else ("10.0.3.2/24", "10.0.3.1")
 
 
-def seqos_argv(workdir, image, nic, net, ip_mode="static", extra_cmdline=""):
+def seqos_argv(workdir, image, nic, net, ip_mode="static", extra_cmdline="", trace_file=None):
+    """seqos's QEMU; trace_file receives COM2 (the binary trace stream) when given."""
     ip, gw = net.guest_ip()
     cmdline = "app=server,bulk,http " + ("ip=dhcp" if ip_mode == "dhcp" else "ip=%s gw=%s" % (ip, gw))
     if extra_cmdline:
         cmdline += " " + extra_cmdline
     argv, _ = seqos_qemu.build_argv(workdir, image=image, cmdline=cmdline, serial="stdio",
-                                    nic=nic, net=[net.spec()], mac=MAC, mem=MEM, kvm=False)
+                                    trace_file=trace_file, nic=nic, net=[net.spec()], mac=MAC, mem=MEM, kvm=False)
     return argv, cmdline
 
 

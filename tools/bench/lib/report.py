@@ -49,6 +49,25 @@ def config_table(cfg):
     return "\n".join(lines)
 
 
+def tracecost_table(cfg):
+    """Tracing on vs off: the medians, each round's pair, and what the tracer said."""
+    tc = cfg["tracecost"]
+    lines = ["| | tracing off | tracing on (%s) | on/off | target |" % "trace=all trace_stream=1",
+             "|---|---:|---:|---:|---|",
+             "| seed exchange, sequential, conn/s (median) | %s | %s | %s | %s |" % (
+                 fmt(tc["off"]), fmt(tc["on"]), "-" if tc["ratio"] is None else "%.2fx" % tc["ratio"],
+                 _target_mark("seed_seq_rate_traced", cfg.get("targets", [])))]
+    lines.append("| rounds, conn/s | %s | %s | %s | |" % (
+        ", ".join(fmt(x) for x in tc["off_rounds"]), ", ".join(fmt(x) for x in tc["on_rounds"]),
+        ", ".join("-" if x is None else "%.2f" % x for x in tc["round_ratios"])))
+    for st, nbytes in zip(tc["trace_stats"], tc["stream_bytes"]):
+        st = st or {}
+        lines.append("| tracer (`trace stats`) | | %s records written, %s lost, %s ns per record; %s bytes "
+                     "streamed | | |" % (st.get("written", "-"), st.get("lost", "-"),
+                                         st.get("ns_per_record", "-"), "-" if nbytes is None else nbytes))
+    return "\n".join(lines)
+
+
 def write_md(path, results):
     meta = results["meta"]
     out = ["# seqos vs Linux: benchmark results", "",
@@ -57,14 +76,17 @@ def write_md(path, results):
            "of the rounds; ratio = seqos / Linux; took %.0f s." % (
                meta["date"], meta["host"], meta["cores"], meta.get("loadavg_start", 0),
                meta.get("loadavg_end", 0), meta["qemu"], meta["rounds"], meta.get("duration_s", 0)), "",
-           "seqos: `%s` (%s), %s; Linux: %s %s (%s boot), busybox %s." % (
+           "seqos: `%s` (%s), %s; Linux: %s." % (
                meta["seqos_commit"], meta["seqos_image"], meta["seqos_cmdline"],
-               meta["linux"]["kernel_package"], meta["linux"]["kernel_version"], "direct -kernel",
-               meta["linux"]["busybox_version"]), ""]
+               "%s %s (%s boot), busybox %s" % (
+                   meta["linux"]["kernel_package"], meta["linux"]["kernel_version"], "direct -kernel",
+                   meta["linux"]["busybox_version"]) if meta["linux"] else "not run"), ""]
     if meta.get("seqos_note"):
         out += ["**seqos:** %s" % meta["seqos_note"], ""]
     for cfg in results["configs"]:
         out += ["## NIC %s, %s networking" % (cfg["nic"], cfg["backend"]), "", config_table(cfg), ""]
+        if cfg.get("tracecost"):
+            out += ["### Tracing cost (seqos, sequential seed exchanges)", "", tracecost_table(cfg), ""]
         errs = cfg.get("errors") or []
         if errs:
             out += ["Errors:", ""] + ["- %s" % e for e in errs[:20]] + [""]
@@ -72,7 +94,8 @@ def write_md(path, results):
     for t in results["targets"]:
         out.append("| %s | %s | %s | %s |" % (t["name"], t["config"],
                                              "-" if t["measured"] is None else (
-                                                 "%.2fx" % t["measured"] if t["kind"] == "ratio" else fmt(t["measured"])),
+                                                 "%.2fx" % t["measured"] if t["kind"] in ("ratio", "trace")
+                                                 else fmt(t["measured"])),
                                              t["status"]))
     plots_made = ", ".join("`%s`" % os.path.basename(p) for p in results.get("plots", []))
     out += ["", "Plots: " + (plots_made or "none"), ""]
@@ -98,10 +121,19 @@ def print_summary(results, write=print):
             write("  %-52s %12s %12s %9s  %s" % (
                 (label + " [" + unit + "]")[:52], fmt(m.get("seqos"), unit), fmt(m.get("linux"), unit),
                 "-" if r is None else "%.2fx" % r, _target_mark(name, cfg.get("targets", [])).replace("**", "")))
+        tc = cfg.get("tracecost")
+        if tc:
+            write("  %-52s %12s %12s %9s  %s" % ("seed exchange, sequential [conn/s]", "trace on", "trace off",
+                                                "on/off", _target_mark("seed_seq_rate_traced", cfg.get("targets", []))
+                                                .replace("**", "")))
+            write("  %-52s %12s %12s %9s  rounds on/off: %s" % (
+                "", fmt(tc["on"]), fmt(tc["off"]), "-" if tc["ratio"] is None else "%.2fx" % tc["ratio"],
+                ", ".join("-" if x is None else "%.2f" % x for x in tc["round_ratios"])))
     write("")
     write("  targets:")
     for t in results["targets"]:
-        meas = "-" if t["measured"] is None else ("%.2fx" % t["measured"] if t["kind"] == "ratio" else fmt(t["measured"]))
+        meas = "-" if t["measured"] is None else ("%.2fx" % t["measured"] if t["kind"] in ("ratio", "trace")
+                                                  else fmt(t["measured"]))
         write("    %-44s %-12s %10s  %s" % (t["name"], t["config"], meas, t["status"].upper()))
     if meta.get("seqos_note"):
         write("")

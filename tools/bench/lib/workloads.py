@@ -304,3 +304,15 @@ def guest_memory(vm, os_name, timeout=20.0):
     total, free, avail = (int(x) for x in m.groups()[:3])
     return {"used_kib": total - free, "used_minus_cache_kib": total - avail, "total_kib": total,
             "source": "Linux /proc/meminfo: MemTotal - MemFree"}
+
+
+def seqos_trace_stats(vm, timeout=20.0):
+    """The tracer's own figures from the seqos shell's `trace stats`: records written and
+    lost so far, and the measured cost of writing one record (ns)."""
+    vm.send("trace stats\r")
+    m = vm.wait_for(r"written (\d+), lost (\d+), in ring (\d+) of (\d+)\s+cost per record: ([\d.]+) ns",
+                    timeout)
+    if not m:
+        return {"error": "no answer to `trace stats` on the seqos shell"}
+    return {"written": int(m.group(1)), "lost": int(m.group(2)), "ring_used": int(m.group(3)),
+            "ring_capacity": int(m.group(4)), "ns_per_record": float(m.group(5))}
