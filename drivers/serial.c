@@ -1,5 +1,7 @@
 /* 16550 UART driver. Output polls the transmitter (printk must work from any context,
- * also in a panic); input on COM1 is interrupt driven: the hard IRQ moves bytes into a
+ * also in a panic), a FIFO's worth of bytes per poll when the UART has a working FIFO
+ * (each port access is a trip into the emulator under QEMU: one status read per 16
+ * bytes instead of one per byte makes printk and the trace stream much cheaper); input on COM1 is interrupt driven: the hard IRQ moves bytes into a
  * ring and wakes the thread waiting in console_getc(). Register offsets and bits from
  * the National Semiconductor PC16550D datasheet. */
 #include <asm/io.h>
@@ -11,7 +13,8 @@
 #define UART_DATA 0 /* RBR (read) / THR (write); DLL when DLAB=1 */
 #define UART_IER 1  /* interrupt enable; DLM when DLAB=1 */
 #define   IER_RDA 0x01 /* received data available */
-#define UART_FCR 2  /* FIFO control (write) */
+#define UART_FCR 2  /* FIFO control (write); IIR (read) */
+#define   IIR_FIFO 0xc0 /* both set: the FIFOs are on (16550A and later) */
 #define   FCR_ENABLE 0x01
 #define   FCR_CLEAR 0x06
 #define   FCR_TRIG14 0xc0
@@ -29,6 +32,22 @@
 #define UART_SCR 7  /* scratch */
 
 #define COM1_IRQ 4
+#define UART_FIFO 16
+
+/* Bytes that may be written once THRE says the transmitter is empty: the FIFO's depth,
+ * or 1 for a UART without a working FIFO (8250, 16450, the 16550's broken FIFO). */
+static struct {
+	u16 port;
+	u8 burst;
+} uarts[4];
+
+static unsigned burst_of(u16 port)
+{
+	for (int i = 0; i < 4; i++)
+		if (uarts[i].port == port)
+			return uarts[i].burst;
+	return 1;
+}
 
 void serial_init(u16 port, u32 baud)
 {
@@ -41,6 +60,12 @@ void serial_init(u16 port, u32 baud)
 	outb(port + UART_LCR, LCR_8N1);
 	outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR | FCR_TRIG14);
 	outb(port + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	for (int i = 0; i < 4; i++)
+		if (uarts[i].port == port || !uarts[i].port) {
+			uarts[i].port = port;
+			uarts[i].burst = (inb(port + UART_FCR) & IIR_FIFO) == IIR_FIFO ? UART_FIFO : 1;
+			break;
+		}
 }
 
 /* A UART is there when its scratch register keeps what is written to it. */
@@ -53,19 +78,39 @@ bool serial_present(u16 port)
 	return inb(port + UART_SCR) == 0xa5;
 }
 
-void serial_putc(u16 port, char c)
+/* Bounded wait: a missing or stuck UART must not hang printk. */
+static void wait_thre(u16 port)
 {
-	/* Bounded wait: a missing or stuck UART must not hang printk. */
 	for (int i = 0; i < 100000 && !(inb(port + UART_LSR) & LSR_THRE); i++)
 		__asm__ __volatile__("pause");
+}
+
+void serial_putc(u16 port, char c)
+{
+	wait_thre(port);
 	outb(port + UART_DATA, (u8)c);
+}
+
+size_t serial_write_burst(u16 port, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+	size_t n = MIN(len, (size_t)burst_of(port));
+
+	wait_thre(port); /* with FIFOs on, THRE means the transmit FIFO is empty */
+	for (size_t k = 0; k < n; k++)
+		outb(port + UART_DATA, p[k]);
+	return n;
 }
 
 void serial_write(u16 port, const void *buf, size_t len)
 {
 	const u8 *p = buf;
-	while (len--)
-		serial_putc(port, (char)*p++);
+
+	while (len) {
+		size_t n = serial_write_burst(port, p, len);
+		p += n;
+		len -= n;
+	}
 }
 
 int serial_getc_nowait(u16 port)

@@ -43,13 +43,22 @@ void net_boot(void) __attribute__((weak));
 void apps_start(void) __attribute__((weak));
 void selftest_start(const char *name);
 
+/* A terminal wants CR LF: lines go out with the CR added, a chunk at a time. */
 static void serial_console_write(const char *s, size_t len)
 {
+	char chunk[64];
+	size_t n = 0;
+
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
-			serial_putc(COM1, '\r');
-		serial_putc(COM1, s[i]);
+			chunk[n++] = '\r';
+		chunk[n++] = s[i];
+		if (n >= sizeof(chunk) - 1) {
+			serial_write(COM1, chunk, n);
+			n = 0;
+		}
 	}
+	serial_write(COM1, chunk, n);
 }
 static struct console serial_console = { "ttyS0", serial_console_write, NULL };
 

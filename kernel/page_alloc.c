@@ -3,7 +3,7 @@
  * Blocks of 2^order pages (order 0..MAX_ORDER-1) sit on one free list per order. An
  * allocation splits the smallest block that fits; a free merges the block with its
  * buddy (the block whose pfn differs in bit `order`) for as long as the buddy is free
- * and whole. Metadata is one small struct per frame, kept outside the pages themselves,
+ * and whole. Metadata is two small arrays indexed by frame, kept outside the pages themselves,
  * so this file never touches page contents and runs unchanged in host tests over frame
  * numbers with no memory behind them. A double free or a free of a frame that was never
  * allocated is caught by the per-frame state and panics with the frame number.
@@ -18,25 +18,35 @@
 enum { PG_RESERVED = 0, PG_FREE_HEAD = 1, PG_FREE_TAIL = 2, PG_ALLOC_HEAD = 3, PG_ALLOC_TAIL = 4 };
 
 struct page {
-	struct list_head lru; /* on free_area[order] when PG_FREE_HEAD */
+	struct list_head lru; /* on free_area[order] when PG_FREE_HEAD; else never read */
+};
+
+/* Apart from the list heads, so that setup zeroes 2 bytes per frame and not 18 (the
+ * 1.5 MiB memset for 256 MiB took 4 ms of boot under emulation). */
+struct page_info {
 	u8 state;
-	u8 order;             /* for heads: the block's order */
+	u8 order; /* for heads: the block's order */
 };
 
 static struct page *pages;
+static struct page_info *info;
 static u64 max_pfn;
 static struct list_head free_area[MAX_ORDER];
 static u64 nr_free[MAX_ORDER];
 static u64 total_pages, free_count, failures;
 static DEFINE_SPINLOCK(zone_lock);
 
-size_t page_alloc_meta_size(u64 npfn) { return npfn * sizeof(struct page); }
+size_t page_alloc_meta_size(u64 npfn)
+{
+	return npfn * (sizeof(struct page) + sizeof(struct page_info));
+}
 
 void page_alloc_setup(void *meta, u64 npfn)
 {
 	pages = meta;
+	info = (struct page_info *)(pages + npfn);
 	max_pfn = npfn;
-	memset(pages, 0, page_alloc_meta_size(npfn));
+	memset(info, 0, npfn * sizeof(*info)); /* every frame PG_RESERVED */
 	for (unsigned o = 0; o < MAX_ORDER; o++) {
 		INIT_LIST_HEAD(&free_area[o]);
 		nr_free[o] = 0;
@@ -49,8 +59,8 @@ void page_alloc_setup(void *meta, u64 npfn)
  * Frames inside blocks are never looked at, so they are not written (O(1) per block). */
 static void mark_block(u64 pfn, unsigned order, u8 head)
 {
-	pages[pfn].state = head;
-	pages[pfn].order = (u8)order;
+	info[pfn].state = head;
+	info[pfn].order = (u8)order;
 }
 
 static void push_free(u64 pfn, unsigned order)
@@ -64,7 +74,7 @@ static void pop_free(u64 pfn, unsigned order)
 {
 	list_del(&pages[pfn].lru);
 	nr_free[order]--;
-	pages[pfn].state = PG_FREE_TAIL; /* no longer a head; push_free may make it one */
+	info[pfn].state = PG_FREE_TAIL; /* no longer a head; push_free may make it one */
 }
 
 /* Frees a block, merging with free buddies. Caller holds zone_lock. */
@@ -72,8 +82,8 @@ static void merge_free(u64 pfn, unsigned order)
 {
 	while (order < MAX_ORDER - 1) {
 		u64 buddy = pfn ^ (1ULL << order);
-		if (buddy + (1ULL << order) > max_pfn || pages[buddy].state != PG_FREE_HEAD ||
-		    pages[buddy].order != order)
+		if (buddy + (1ULL << order) > max_pfn || info[buddy].state != PG_FREE_HEAD ||
+		    info[buddy].order != order)
 			break;
 		pop_free(buddy, order);
 		pfn &= ~(1ULL << order);
@@ -137,8 +147,8 @@ void page_alloc_free_pfn(u64 pfn, unsigned order)
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone_lock, flags);
-	if (pfn >= max_pfn || pages[pfn].state != PG_ALLOC_HEAD || pages[pfn].order != order) {
-		u8 st = pfn < max_pfn ? pages[pfn].state : 0xff;
+	if (pfn >= max_pfn || info[pfn].state != PG_ALLOC_HEAD || info[pfn].order != order) {
+		u8 st = pfn < max_pfn ? info[pfn].state : 0xff;
 		spin_unlock_irqrestore(&zone_lock, flags);
 		panic("free_pages: bad free of pfn %#lx order %u (state %u%s)", (unsigned long)pfn,
 		      order, st, st == PG_FREE_HEAD ? ": double free" : "");

@@ -30,7 +30,7 @@ static char info_text[1024];
 static const u8 *volatile cur_buf;
 static volatile size_t cur_pos, cur_len;
 
-/* Each byte goes out and is counted with interrupts off, so a power off (which can only
+/* Each burst (a FIFO's worth) goes out and is counted with interrupts off, so a power off (which can only
  * run when this thread is preempted, i.e. from an interrupt) sees an exact position. */
 static void send_from(void)
 {
@@ -43,8 +43,7 @@ static void send_from(void)
 			local_irq_restore(flags);
 			return;
 		}
-		serial_putc(COM2, (char)cur_buf[cur_pos]);
-		cur_pos++;
+		cur_pos += serial_write_burst(COM2, cur_buf + cur_pos, cur_len - cur_pos);
 		local_irq_restore(flags);
 	}
 }
