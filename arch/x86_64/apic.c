@@ -211,23 +211,47 @@ const char *calibration_source = "none";
 
 static u32 pm_read(void) { return inl(acpi.pm_tmr_port) & (acpi.pm_tmr_32bit ? 0xffffffffu : 0xffffffu); }
 
+/* One reading of the PM timer and the TSC at the moment it was taken. A port read is a
+ * trip into the emulator (or an SMI on a PC) of unknown length, and the timer is sampled
+ * somewhere inside it: so the TSC is read on both sides and the reading is placed at the
+ * midpoint, and of a few tries the narrowest bracket wins. Reading the TSC only after
+ * the port (as this did first) counted the trip's return leg into the window: TSCs came
+ * out 1-4% fast under TCG, and two machines' clocks drifted apart by thousands of ppm. */
+static u32 pm_read_at(u64 *tsc)
+{
+	u64 best = ~0ULL;
+	u32 val = 0;
+
+	for (int i = 0; i < 5; i++) {
+		u64 a = rdtsc();
+		u32 v = pm_read();
+		u64 b = rdtsc();
+		if (b - a < best) {
+			best = b - a;
+			val = v;
+			*tsc = a + (b - a) / 2;
+		}
+	}
+	return val;
+}
+
 static bool wait_pm(u64 *tsc_delta, u32 *lapic_delta)
 {
 	const u32 want = 8949; /* 2.5 ms of 3.579545 MHz: the quantum (279 ns) is 0.01% of it */
 	u32 mask = acpi.pm_tmr_32bit ? 0xffffffffu : 0xffffffu;
-	u32 start = pm_read(), now;
-	u64 t0 = rdtsc();
+	u64 t0, t1, guard = 0;
+	u32 start = pm_read_at(&t0), now, ticks;
 	u32 l0 = lapic_read(LAPIC_TIMER_CUR);
-	u64 guard = 0;
 
 	do {
 		now = pm_read();
 		if (++guard > 100000000ULL)
 			return false;
 	} while (((now - start) & mask) < want);
-	*tsc_delta = (rdtsc() - t0) * 3579545ULL / ((now - start) & mask);
-	*lapic_delta = (u32)((u64)(l0 - lapic_read(LAPIC_TIMER_CUR)) * 3579545ULL /
-			     ((now - start) & mask));
+	now = pm_read_at(&t1);
+	ticks = (now - start) & mask;
+	*tsc_delta = (t1 - t0) * 3579545ULL / ticks;
+	*lapic_delta = (u32)((u64)(l0 - lapic_read(LAPIC_TIMER_CUR)) * 3579545ULL / ticks);
 	return true;
 }
 
