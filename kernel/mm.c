@@ -57,12 +57,15 @@ void mm_init(const struct boot_info *bi)
 			ram_pages += r[i].pages;
 	}
 	meta_size = ALIGN_UP(page_alloc_meta_size(top >> PAGE_SHIFT), PAGE_SIZE);
-	/* The allocator's metadata goes at the start of the first usable region that
-	 * holds it, above 1 MiB. */
-	for (u32 i = 0; i < bi->mem_map_count && !meta_pa; i++)
+	/* The allocator's metadata goes at the end of the largest usable region above
+	 * 1 MiB. */
+	u64 best = 0;
+	for (u32 i = 0; i < bi->mem_map_count; i++)
 		if (r[i].type == BOOT_MEM_USABLE && r[i].base >= 0x100000 &&
-		    r[i].pages * PAGE_SIZE >= meta_size)
-			meta_pa = r[i].base;
+		    r[i].pages * PAGE_SIZE >= meta_size && r[i].pages > best) {
+			best = r[i].pages;
+			meta_pa = r[i].base + r[i].pages * PAGE_SIZE - meta_size;
+		}
 	if (!meta_pa)
 		panic("mm: no room for %lu bytes of page metadata", (unsigned long)meta_size);
 	page_alloc_setup(phys_to_virt(meta_pa), top >> PAGE_SHIFT);
@@ -70,10 +73,8 @@ void mm_init(const struct boot_info *bi)
 		u64 pfn = r[i].base >> PAGE_SHIFT, n = r[i].pages;
 		if (r[i].type != BOOT_MEM_USABLE)
 			continue;
-		if (r[i].base == meta_pa) {
-			pfn += meta_size >> PAGE_SHIFT;
-			n -= meta_size >> PAGE_SHIFT;
-		}
+		if (meta_pa >= r[i].base && meta_pa < r[i].base + r[i].pages * PAGE_SIZE)
+			n -= meta_size >> PAGE_SHIFT; /* the metadata is the region's end */
 		if (pfn == 0) { /* physical page 0 stays out: 0 means "no page" */
 			pfn++;
 			n--;
