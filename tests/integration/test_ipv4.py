@@ -442,6 +442,46 @@ def test_dns_dnsmasq(name):
             dns.stop()
 
 
+def test_seed_client_resolves_server_by_name(name):
+    """The seed's client (apps/client.c, gethostbyname) given the server as a name: the
+    name resolves through dnsmasq, the exchange happens, the client powers off with the
+    seed's status (1). dnsmasq and the server run before the machine boots."""
+    ifname = "sqip%d" % (free_port() % 10000)
+    with NetNS("seqos-ipv4") as ns:
+        ns.run("ip", "tuntap", "add", "dev", ifname, "mode", "tap")
+        ns.run("ip", "addr", "add", HOST_IP + "/24", "dev", ifname)
+        ns.run("ip", "link", "set", ifname, "up")
+        dns = Dnsmasq(ns, "--address=/seed.svc.test/" + HOST_IP)
+        srv = ns.sock(socket.AF_INET, socket.SOCK_STREAM)
+        got = {}
+
+        def serve():
+            c, peer = srv.accept()
+            with c:
+                got["peer"] = peer[0]
+                c.sendall(b"Hello, world!\n")
+
+        try:
+            srv.bind((HOST_IP, 0))
+            srv.listen(1)
+            srv.settimeout(90 * SLOW)
+            port = srv.getsockname()[1]
+            t = threading.Thread(target=serve, daemon=True)
+            t.start()
+            with VM(name, cmdline="app=client server=seed.svc.test port=%d ip=%s/24 dns=%s"
+                    % (port, GUEST_IP, HOST_IP), nic="virtio", net="tap:" + ifname,
+                    mac=GUEST_MAC, netns=ns.name) as vm:
+                status = vm.wait_exit(timeout=120)
+                vm.check("Received: Hello, world!" in vm.output(), "client output")
+                vm.check(status == 1, "client exit status %r" % status)
+            t.join(30 * SLOW)
+            vm.check(got.get("peer") == GUEST_IP, "server saw %r" % got)
+            dns.wait_for(r"query\[A\] seed\.svc\.test from " + re.escape(GUEST_IP))
+        finally:
+            srv.close()
+            dns.stop()
+
+
 # ---------------------------------------------------------------- 5. ARP ageing
 def arp_state(vm, ip):
     """(MAC, state) of ip in `arp`, or None."""
