@@ -138,6 +138,8 @@
 	E(inet_recvmsg, SOCK, STEP, "sock=%lu len=%lu")                                       \
 	E(copy_from_user, SOCK, INSTANT, "bytes=%lu -=%lu")                                   \
 	E(copy_to_user, SOCK, INSTANT, "bytes=%lu -=%lu")                                     \
+	/* tcp_recvmsg copying from one received skb (pkt): the data's last step */         \
+	E(skb_copy_datagram_iter, SOCK, INSTANT, "bytes=%lu off=%lu")                         \
 	E(sock_poll_wait, SOCK, STEP, "nfds=%lu timeout_ms=%ld")
 
 /* NIC drivers (drivers/e1000.c, drivers/virtio_net.c), with Linux's function names: the

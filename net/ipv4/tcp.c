@@ -494,6 +494,7 @@ ssize_t tcp_recvmsg(struct sock *sk, void *buf, size_t len, int flags, u64 deadl
 			next = skb->next == (struct sk_buff *)&sk->receive_queue ? NULL : skb->next;
 			if (off < skb->len) {
 				n = (u32)MIN((size_t)(skb->len - off), len - copied);
+				trace_event(skb_copy_datagram_iter, skb->id, n, off);
 				memcpy(to + copied, skb->data + off, n);
 				copied += n;
 				*seq += n;
