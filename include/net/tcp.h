@@ -399,7 +399,7 @@ struct netns_tcp {
 	struct list_head ehash[TCP_EHASH_SIZE]; /* connected sockets by 4-tuple */
 	struct list_head listeners;
 	struct list_head bound;          /* every socket holding a local port */
-	u32 nsocks, orphans, tw_count;
+	u32 nsocks, orphans, tw_count;   /* orphans: closed by the user, not in TIME_WAIT */
 	u32 port_offset_next;            /* RFC 6056 algorithm 3 counter */
 	u64 challenge_stamp_s;           /* RFC 5961 7: the current second ... */
 	u32 challenge_count;             /* ... and ACKs allowed in it */

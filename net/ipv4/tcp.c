@@ -163,7 +163,8 @@ void tcp_orphan(struct tcp_sock *tp)
 	tp->orphan = true;
 	tp->sk.dead = true;
 	spin_lock_bh(&t->lock);
-	t->orphans++;
+	if (!tp->tw_counted) /* closed already: TIME_WAIT counts it (tcp_time_wait) */
+		t->orphans++;
 	spin_unlock_bh(&t->lock);
 }
 
@@ -186,7 +187,7 @@ void tcp_destroy_sock(struct tcp_sock *tp)
 	skb_queue_purge(&sk->receive_queue);
 	tcp_ofo_purge(tp);
 	spin_lock_bh(&t->lock);
-	if (tp->orphan)
+	if (tp->orphan && !tp->tw_counted)
 		t->orphans--;
 	if (tp->tw_counted)
 		t->tw_count--;

@@ -325,6 +325,10 @@ void tcp_time_wait(struct tcp_sock *tp, int state, u32 timeo_ms)
 		if (!overflow && !tp->tw_counted) {
 			t->tw_count++;
 			tp->tw_counted = true;
+			/* no longer closing (Linux: a TIME_WAIT minisock is no orphan), so a
+			 * close never resets for the connections that merely wait 2 MSL */
+			if (tp->orphan)
+				t->orphans--;
 		}
 		spin_unlock_bh(&t->lock);
 		if (overflow) {

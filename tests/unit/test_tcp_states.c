@@ -725,6 +725,45 @@ static void test_time_wait_reused_by_connect(void **state)
 	tt_close_all(&T, &c);
 }
 
+/* A connection in TIME_WAIT has finished closing: tw_count counts it, the orphans (whose
+ * limit makes a close reset) do not, as in Linux. A seed server's 1025th connection in a
+ * row was reset instead of closed, with 1024 connections in TIME_WAIT. */
+static void test_time_wait_is_not_an_orphan(void **state)
+{
+	struct tt_conn c = { 0 };
+	struct sock *lsk;
+
+	for (int i = 0; i < TCP_MAX_ORPHANS; i++) {
+		lsk = c.lsk; /* one listener, a new connection each time */
+		memset(&c, 0, sizeof(c));
+		c.lsk = lsk;
+		tt_passive_open(&T, &c, 80, (u16)(20000 + i), 1000, ALLOPTS);
+		tcp_close(c.sk);
+		c.sk = NULL;
+		expect(&c, TCPHDR_ACK | TCPHDR_FIN, 0, NULL);
+		assert_int_equal(T.net.tcp->orphans, 1);
+		tt_csend(&T, &c, TCPHDR_ACK | TCPHDR_FIN, NULL, 0);
+		expect(&c, TCPHDR_ACK, 0, NULL);
+		assert_int_equal(T.net.tcp->orphans, 0);
+	}
+	assert_int_equal(T.net.tcp->tw_count, TCP_MAX_ORPHANS);
+	/* the next close is a close, not a reset */
+	lsk = c.lsk;
+	memset(&c, 0, sizeof(c));
+	c.lsk = lsk;
+	tt_passive_open(&T, &c, 80, 30000, 1000, ALLOPTS);
+	tcp_close(c.sk);
+	c.sk = NULL;
+	expect(&c, TCPHDR_ACK | TCPHDR_FIN, 0, NULL);
+	assert_int_equal(tt_ext(&T, LINUX_MIB_TCPABORTONMEMORY), 0);
+	tt_csend(&T, &c, TCPHDR_ACK | TCPHDR_FIN, NULL, 0);
+	expect(&c, TCPHDR_ACK, 0, NULL);
+	shim_advance_ms(TCP_TIMEWAIT_LEN_MS + 1000);
+	assert_int_equal(T.net.tcp->tw_count, 0);
+	assert_int_equal(T.net.tcp->orphans, 0);
+	tt_close_all(&T, &c);
+}
+
 static void test_fin_wait2_orphan_times_out(void **state)
 {
 	struct tt_conn c = { 0 };
@@ -1030,6 +1069,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_time_wait_new_syn_reopens, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_time_wait_old_syn_challenged, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_time_wait_reused_by_connect, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_time_wait_is_not_an_orphan, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_fin_wait2_orphan_times_out, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_data_after_close_resets, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_shutdown_read_gives_eof, setup, teardown),
