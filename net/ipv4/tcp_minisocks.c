@@ -227,6 +227,9 @@ static struct tcp_sock *tcp_v4_syn_recv_sock(struct tcp_sock *lp,
 	return c;
 }
 
+static struct tcp_sock *cookie_v4_check(struct tcp_sock *lp, struct sk_buff *skb,
+					const struct tcp_repr *th);
+
 /* A segment for a half-open connection (RFC 9293 3.10.7.4, SYN-RECEIVED): the ACK that
  * completes it makes the child; a repeated SYN is answered again; a reset at the
  * expected sequence number drops it. Returns the child, or NULL (skb consumed). */
@@ -255,6 +258,19 @@ static struct tcp_sock *tcp_check_req(struct tcp_sock *lp, struct tcp_request_so
 	if (flg != TCPHDR_ACK)
 		goto drop;
 	if (th->ack_seq != req->iss + 1) {
+		/* The SYN came twice: the first found the SYN queue full and got a cookie, the
+		 * second this request; the peer took the cookie's SYN-ACK, and its ACK still
+		 * makes the connection. */
+		if (TCP_SYNCOOKIES && flg == TCPHDR_ACK) {
+			child = cookie_v4_check(lp, skb, th);
+			if (child != lp) {
+				if (child) {
+					req_free(lp, req);
+					tcp_synack_timer_arm(lp);
+				}
+				return child;
+			}
+		}
 		tcp_v4_send_reset(net, th, tcp_skb_saddr(skb), tcp_skb_daddr(skb), skb->id);
 		goto drop;
 	}

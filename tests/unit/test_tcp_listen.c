@@ -193,6 +193,37 @@ static void test_forged_and_stale_cookies_fail(void **state)
 	tt_drain(&T);
 }
 
+/* A SYN answered with a cookie (SYN queue full), then again, once the queue had room,
+ * from a request with another ISN: the peer ACKs the first SYN-ACK it got, the cookie's,
+ * and that makes the connection (it was reset, when the host's SYN retransmission overtook
+ * a slow guest's first SYN-ACK in a burst of 256 connects). */
+static void test_cookie_ack_with_a_request_for_the_same_syn(void **state)
+{
+	struct sock *l = listener(96, 1), *a;
+	struct tt_out o, cookie, fresh;
+
+	syn(150, 96, 5, TT_ALLOPTS, 1, &o);
+	syn(151, 96, 40, TT_ALLOPTS, 1, &cookie);
+	assert_int_equal(tt_ext(&T, LINUX_MIB_SYNCOOKIESSENT), 1);
+	final_ack(150, 96, 5, &o, 2, NULL, 0);
+	assert_int_equal(tcp_accept(l, &a, MSG_DONTWAIT, 0), 0);
+	tcp_close(a);
+	tt_drain(&T);
+	/* the retransmitted SYN finds room: a request with its own ISN */
+	syn(151, 96, 40, TT_ALLOPTS, 2, &fresh);
+	assert_int_equal(tcp_sk(l)->syn_qlen, 1);
+	assert_true(fresh.th.seq != cookie.th.seq);
+	final_ack(151, 96, 40, &cookie, 3, "data", 4);
+	assert_int_equal(tt_ext(&T, LINUX_MIB_SYNCOOKIESRECV), 1);
+	assert_int_equal(tcp_sk(l)->syn_qlen, 0);
+	assert_int_equal(tcp_accept(l, &a, MSG_DONTWAIT, 0), 0);
+	assert_int_equal(a->state, TCP_ESTABLISHED);
+	assert_int_equal(tt_mib(&T, TCP_MIB_OUTRSTS), 0);
+	tcp_close(a);
+	tcp_close(l);
+	tt_drain(&T);
+}
+
 static void test_synack_retransmitted_then_dropped(void **state)
 {
 	struct sock *l = listener(95, 4);
@@ -440,6 +471,7 @@ static const struct CMUnitTest tests[] = {
 	TT_TEST(test_syn_queue_overflow_uses_cookies),
 	TT_TEST(test_cookie_without_timestamps),
 	TT_TEST(test_forged_and_stale_cookies_fail),
+	TT_TEST(test_cookie_ack_with_a_request_for_the_same_syn),
 	TT_TEST(test_synack_retransmitted_then_dropped),
 	TT_TEST(test_repeated_syn_gets_synack_again),
 	TT_TEST(test_bad_final_ack_resets),
