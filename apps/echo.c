@@ -1,6 +1,10 @@
 /* echo (RFC 862): TCP and UDP port 7. The listening TCP socket and the UDP socket are
  * polled together; each TCP connection is served by a forked child that sends back
- * everything it reads until the peer closes. */
+ * everything it reads until the peer closes. The backlog is the most the stack allows
+ * (SOMAXCONN, clamped to TCP_SOMAXCONN, 256): a burst of connects larger than the accept
+ * queue goes to SYN cookies, and a cookie connection whose peer has sent data cannot
+ * survive its handshake ACK being dropped on a full accept queue (the peer's next ACK
+ * fails the cookie check and is reset). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -27,7 +31,7 @@ static int listen_on(int type, int port)
 	sa.sin_port = htons(port);
 	sa.sin_addr.s_addr = INADDR_ANY;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+	    (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)) {
 		close(fd);
 		return -1;
 	}
