@@ -375,6 +375,28 @@ void tcp_v4_send_reset(struct net *net, const struct tcp_repr *th, be32 saddr, b
 	ip_queue_xmit(net, skb, &fl, NULL);
 }
 
+/* The backlog limit (Linux: receive plus send buffer). */
+static u32 tcp_backlog_limit(const struct sock *sk) { return sk->rcvbuf + sk->sndbuf; }
+
+/* The connection, made since, of a segment that found only the listener: it waited on
+ * the listener's backlog (the listener was owned) behind the ACK that made its connection
+ * (Linux before 4.4: tcp_v4_hnd_req looked up established sockets after the SYN queue).
+ * Not TIME_WAIT. Held, or NULL. */
+static struct tcp_sock *tcp_v4_lookup_child(struct net *net, be32 saddr, u16 sport,
+					    be32 daddr, u16 dport)
+{
+	struct tcp_sock *tp;
+
+	spin_lock_bh(&net->tcp->lock);
+	tp = __tcp_lookup_established(net, saddr, sport, daddr, dport);
+	if (tp && tp->sk.state != TCP_TIME_WAIT)
+		sock_hold(&tp->sk);
+	else
+		tp = NULL;
+	spin_unlock_bh(&net->tcp->lock);
+	return tp;
+}
+
 /* The segment in skb for sk (softirq with sk's lock, or its owner in release_sock):
  * re-reads the header (verified by tcp_v4_rcv) and runs the state's handler. Also the
  * socket's backlog_rcv. Consumes skb. */
@@ -396,7 +418,21 @@ int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 	if (sk->state == TCP_ESTABLISHED)
 		return tcp_rcv_established(tp, skb, &th);
 	if (sk->state == TCP_LISTEN) { /* a half-open connection's, or a cookie's ACK? */
-		struct tcp_sock *nsk = tcp_v4_hnd_req(tp, skb, &th);
+		struct tcp_sock *nsk = tcp_v4_lookup_child(sk->net, saddr, th.sport, daddr, th.dport);
+
+		if (nsk) {
+			local_bh_disable();
+			bh_lock_sock(&nsk->sk);
+			if (!sock_owned_by_user(&nsk->sk))
+				tcp_v4_do_rcv(&nsk->sk, skb);
+			else if (sk_add_backlog(&nsk->sk, skb, tcp_backlog_limit(&nsk->sk)))
+				kfree_skb_reason(skb, SKB_DROP_SOCKET_RCVBUFF);
+			bh_unlock_sock(&nsk->sk);
+			local_bh_enable();
+			sock_put(&nsk->sk);
+			return 0;
+		}
+		nsk = tcp_v4_hnd_req(tp, skb, &th);
 
 		if (!nsk)
 			return 0;
@@ -409,9 +445,6 @@ int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	return 0;
 }
-
-/* The backlog limit (Linux: receive plus send buffer). */
-static u32 tcp_backlog_limit(const struct sock *sk) { return sk->rcvbuf + sk->sndbuf; }
 
 int tcp_v4_rcv(struct sk_buff *skb)
 {

@@ -224,6 +224,32 @@ static void test_cookie_ack_with_a_request_for_the_same_syn(void **state)
 	tt_drain(&T);
 }
 
+/* The handshake's ACK and the first data both arrive while the app holds the listener
+ * (in accept): both wait on the listener's backlog, and once the ACK has made the
+ * connection, the data is the connection's (it was answered with a reset, as a failed
+ * cookie, when 256 connects from Linux met a busy echo app). */
+static void test_data_behind_the_ack_on_the_listener_backlog(void **state)
+{
+	struct sock *l = listener(97, 4), *a;
+	struct tt_out o;
+	char buf[8];
+
+	syn(160, 97, 70, TT_ALLOPTS, 1, &o);
+	lock_sock(l);
+	final_ack(160, 97, 70, &o, 2, NULL, 0);
+	final_ack(160, 97, 70, &o, 3, "hello", 5);
+	assert_int_equal(skb_queue_len(&l->backlog), 2);
+	release_sock(l);
+	assert_int_equal(tt_ext(&T, LINUX_MIB_SYNCOOKIESFAILED), 0);
+	assert_int_equal(tt_mib(&T, TCP_MIB_OUTRSTS), 0);
+	assert_int_equal(tcp_accept(l, &a, MSG_DONTWAIT, 0), 0);
+	assert_int_equal(tcp_recvmsg(a, buf, sizeof(buf), MSG_DONTWAIT, 0), 5);
+	assert_memory_equal(buf, "hello", 5);
+	tcp_close(a);
+	tcp_close(l);
+	tt_drain(&T);
+}
+
 static void test_synack_retransmitted_then_dropped(void **state)
 {
 	struct sock *l = listener(95, 4);
@@ -472,6 +498,7 @@ static const struct CMUnitTest tests[] = {
 	TT_TEST(test_cookie_without_timestamps),
 	TT_TEST(test_forged_and_stale_cookies_fail),
 	TT_TEST(test_cookie_ack_with_a_request_for_the_same_syn),
+	TT_TEST(test_data_behind_the_ack_on_the_listener_backlog),
 	TT_TEST(test_synack_retransmitted_then_dropped),
 	TT_TEST(test_repeated_syn_gets_synack_again),
 	TT_TEST(test_bad_final_ack_resets),
