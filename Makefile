@@ -79,7 +79,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard test
 
 
 .PHONY: FORCE all deps run analysis shell debug test unit tools-test fuzz fuzz-smoke integration clean help bench compile_commands.json
-.PHONY: bench-linux bench-selftest
+.PHONY: bench-linux bench-selftest test-long
 all: $(BUILD)/seqos.efi $(BUILD)/seqos.img
 
 help:
@@ -90,6 +90,7 @@ help:
 	@echo "make debug      boot halted and attach gdb with the kernel's symbols"
 	@echo "make test       unit tests, fuzz smoke runs and QEMU integration tests"
 	@echo "make unit       host unit tests only"
+	@echo "make test-long  the Linux interop tests at the issue's full sizes (~4 min)"
 	@echo "make analysis   make run, then regenerate docs/analysis.md from its traces"
 	@echo "make tools-test tests of the host tools (tools/seqtrace)"
 	@echo "make fuzz       run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
@@ -258,6 +259,10 @@ tools-test:
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit tools-test fuzz-smoke
 	$(Q)$(PYTHON) tests/integration/run.py $(TESTS)
+
+# The Linux interop tests at the issue's full sizes (tests/integration/test_tcp_interop.py).
+test-long: all
+	$(Q)SEQOS_LONG=1 SEQOS_TEST_TIMEOUT=1800 $(PYTHON) tests/integration/run.py interop
 
 compile_commands.json:
 	bear -- $(MAKE) -B all unit
