@@ -493,7 +493,7 @@ def frame_sources(pcap, numbers):
 def linux_ffff(pcap, problems):
     """The problem frames that are Linux's TCP checksum 0xffff, which verifies like 0x0000
     (ones' complement has two zeros; receivers accept it) but which Wireshark calls bad
-    ("should be 0x0000, see RFC 1624"): Linux sends one in ~100,000 segments. Never
+    ("should be 0x0000, see RFC 1624"): Linux sent one in ~75,000 segments. Never
     excused for seqos's frames."""
     src = frame_sources(pcap, [no for no, why in problems if why == "TCP checksum status '0'"])
     return {no for no, (ip, csum) in src.items() if ip == HOST_IP and csum == "0xffff"}
