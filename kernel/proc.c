@@ -187,8 +187,10 @@ __noreturn void proc_exit(int status)
 	}
 	if (p->parent) {
 		p->zombie = true;
-		spin_unlock_irqrestore(&proc_lock, flags);
+		/* Woken with proc_lock held: once it is dropped the parent may reap p (kfree),
+		 * and p->parent would be read from freed memory. */
 		wake_up(&p->parent->child_exit);
+		spin_unlock_irqrestore(&proc_lock, flags);
 	} else {
 		spin_unlock_irqrestore(&proc_lock, flags);
 		current_thread()->proc = NULL;
