@@ -25,10 +25,24 @@ void register_console(struct console *c)
 	consoles = c;
 }
 
+/* A line at a time (up to 256 bytes) with interrupts off: on one CPU nothing else can
+ * write in the middle of it, so a printk from an interrupt or another thread never lands
+ * inside an app's or the shell's line ("ec[ 0.051 ] net: ...ho: listening"). */
 void console_write(const char *s, size_t len)
 {
-	for (struct console *c = consoles; c; c = c->next)
-		c->write(s, len);
+	while (len) {
+		unsigned long flags;
+		size_t n = 0;
+
+		while (n < len && n < 256 && s[n++] != '\n')
+			;
+		local_irq_save(flags);
+		for (struct console *c = consoles; c; c = c->next)
+			c->write(s, n);
+		local_irq_restore(flags);
+		s += n;
+		len -= n;
+	}
 }
 
 static void log_store(const char *s, size_t len)

@@ -192,8 +192,8 @@ def test_socket_misuse_returns_posix_errno(name):
 def test_echo_bulk_http(name):
     net, fwd = hostfwd(7, 5001, 80)
     with VM(name, cmdline="app=echo,bulk,http", nic="virtio", net=net + ",hostfwd=udp:127.0.0.1:%d-:7" % free_port(socket.SOCK_DGRAM)) as vm:
-        for app in ("echo", "bulk", "http"):
-            vm.wait_for(r"%s: listening" % app, timeout=90)
+        for app in ("echo", "bulk", "http"):  # in any order
+            vm.wait_for(r"%s: listening" % app, timeout=90, consume=False)
         vm.wait_for(r"dhcp: eth0: bound", timeout=90)
         rng = random.Random(0x5e905)
         # Echo: random sizes up to 1 MiB, byte-exact, sent and read concurrently.
