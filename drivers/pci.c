@@ -399,6 +399,7 @@ void pci_for_each_dev(void (*fn)(struct pci_dev *pdev, void *arg), void *arg)
 /* The drivers built in; each registers itself (Linux's module_pci_driver). */
 void e1000_init(void) __attribute__((weak));
 void virtio_net_init(void) __attribute__((weak));
+void virtio_console_init(void) __attribute__((weak));
 
 void pci_init(void)
 {
@@ -416,15 +417,16 @@ void pci_init(void)
 		e1000_init();
 	if (virtio_net_init)
 		virtio_net_init();
+	if (virtio_console_init)
+		virtio_console_init();
 	complete_all(&pci_probed);
 }
 
 /* Probing runs in its own thread at boot (kernel/net_boot.c); what lists devices waits
  * for it, as Linux's wait_for_device_probe(), so it never shows a half-probed driver. */
-static void pci_wait_probe(void)
+bool pci_wait_probe(u64 timeout_ns)
 {
-	if (!wait_for_completion_timeout(&pci_probed, 5000000000ULL))
-		kprintf("lspci: device probing still running after 5 s; the list may be partial\n");
+	return wait_for_completion_timeout(&pci_probed, timeout_ns);
 }
 
 /* ---- shell: lspci ---- */
@@ -512,7 +514,8 @@ static int cmd_lspci(int argc, char **argv)
 		kprintf("usage: lspci [-v]\n");
 		return 1;
 	}
-	pci_wait_probe();
+	if (!pci_wait_probe(5000000000ULL))
+		kprintf("lspci: device probing still running after 5 s; the list may be partial\n");
 	pci_for_each_dev(lspci_one, &verbose);
 	return 0;
 }

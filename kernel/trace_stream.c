@@ -1,13 +1,17 @@
-/* The binary trace stream: records leave the machine on COM2, which QEMU saves to a
- * file (tools/qemu-run --trace-out), and tools/seqtrace turns into timelines, sequence
- * diagrams and captures. The stream is self-describing: it starts with the event table
+/* The binary trace stream: records leave the machine through a virtio console when QEMU
+ * has one (tools/qemu-run --trace-out: 4 KiB per notification), else on COM2 (a byte per
+ * port write; real PCs), and QEMU saves them to a file, which tools/seqtrace turns into
+ * timelines, sequence diagrams and captures. The streamer thread picks the way once PCI
+ * probing is done; records wait in the rings until then. The stream is self-describing: it starts with the event table
  * generated from trace_events.h, so the host tool never needs the kernel's headers.
  * Format: docs/trace-format.md.
  *
  * In streaming mode a low-priority thread drains the rings every STREAM_PERIOD_MS;
  * `trace save` writes one complete stream of what the rings hold now. */
 #include <asm/apic.h>
+#include <drivers/pci.h>
 #include <drivers/serial.h>
+#include <drivers/virtio_console.h>
 #include <seqos/cmdline.h>
 #include <seqos/printk.h>
 #include <seqos/sched.h>
@@ -19,7 +23,8 @@
 #define STREAM_PERIOD_MS 20
 
 extern u64 boot_handoff_tsc;
-static bool com2_ok, streaming, header_sent;
+static bool streaming, header_sent;
+static enum { SINK_NONE, SINK_COM2, SINK_VCON } sink;
 static struct thread *streamer;
 static DEFINE_MUTEX(stream_lock);
 static char info_text[1024];
@@ -43,7 +48,10 @@ static void send_from(void)
 			local_irq_restore(flags);
 			return;
 		}
-		cur_pos += serial_write_burst(COM2, cur_buf + cur_pos, cur_len - cur_pos);
+		size_t n = sink == SINK_VCON ? virtio_console_write(cur_buf + cur_pos, cur_len - cur_pos)
+			 : sink == SINK_COM2 ? serial_write_burst(COM2, cur_buf + cur_pos, cur_len - cur_pos)
+			 : 0;
+		cur_pos = n ? cur_pos + n : cur_len; /* a way out that takes nothing: drop it */
 		local_irq_restore(flags);
 	}
 }
@@ -163,8 +171,43 @@ static void send_end(void)
 	out(v, 16);
 }
 
+bool pci_wait_probe(u64 timeout_ns) __attribute__((weak));
+
+/* The virtio console if probing found one, else COM2 if there is a UART. */
+static bool pick_sink(bool wait)
+{
+	if (wait && pci_wait_probe)
+		pci_wait_probe(2000000000ULL);
+	if (virtio_console_present()) {
+		sink = SINK_VCON;
+	} else if (serial_present(COM2)) {
+		serial_init(COM2, 115200);
+		sink = SINK_COM2;
+	} else {
+		sink = SINK_NONE;
+	}
+	return sink != SINK_NONE;
+}
+
+static bool begin(bool wait)
+{
+	if (!pick_sink(wait)) {
+		streaming = false;
+		pr_warn("trace: no way out for the stream (no virtio console, no COM2)\n");
+		return false;
+	}
+	mutex_lock(&stream_lock);
+	send_header();
+	send_names();
+	header_sent = true;
+	mutex_unlock(&stream_lock);
+	return true;
+}
+
 static int streamer_thread(void *arg)
 {
+	if (!header_sent && !begin(true))
+		return 0;
 	while (streaming) {
 		mutex_lock(&stream_lock);
 		drain();
@@ -180,30 +223,30 @@ void trace_stream_info(const char *key, const char *value)
 	snprintf(info_text + l, sizeof(info_text) - l, "%s=%s\n", key, value);
 }
 
-void trace_stream_start(void)
+/* From the shell (may_wait): once probing is done the way out is known and the header
+ * goes at once, so a power off right after finds a whole header. From the boot command
+ * line (the boot flow cannot sleep), the streamer thread waits for probing and sends the
+ * header. */
+void trace_stream_start_from(bool may_wait)
 {
-	com2_ok = serial_present(COM2);
-	if (!com2_ok || streaming)
+	if (streaming)
 		return;
-	serial_init(COM2, 115200);
-	mutex_lock(&stream_lock);
-	send_header();
-	send_names();
-	header_sent = true;
 	streaming = true;
-	mutex_unlock(&stream_lock);
+	if ((may_wait || !pci_wait_probe || pci_wait_probe(0)) && !begin(may_wait))
+		return;
 	streamer = kthread_create(streamer_thread, NULL, "tracestream", PRIO_IDLE - 1);
 	if (streamer)
 		thread_detach(streamer);
+	else
+		streaming = false;
 }
 
 void trace_stream_stop(void) { streaming = false; }
 
 void trace_stream_save(void)
 {
-	if (!serial_present(COM2))
-		return;
-	serial_init(COM2, 115200);
+	if (header_sent || !pick_sink(false))
+		return; /* streaming already, or nowhere to write */
 	mutex_lock(&stream_lock);
 	send_header();
 	send_names();
@@ -231,7 +274,7 @@ static int cmd_trace_stream(int argc, char **argv)
 {
 	const char *a = argc > 1 ? argv[1] : "";
 	if (!strcmp(a, "on") && trace_ring_ensure())
-		trace_stream_start();
+		trace_stream_start_from(true);
 	else if (!strcmp(a, "off"))
 		trace_stream_stop();
 	else if (!strcmp(a, "save"))
@@ -240,8 +283,10 @@ static int cmd_trace_stream(int argc, char **argv)
 		kprintf("usage: tracestream on|off|save\n");
 		return 1;
 	}
-	kprintf("tracestream: %s (COM2 %s)\n", streaming ? "streaming" : "idle",
-		serial_present(COM2) ? "present" : "absent");
+	kprintf("tracestream: %s (through %s)\n", streaming ? "streaming" : "idle",
+		sink == SINK_VCON ? "the virtio console" : sink == SINK_COM2 ? "COM2"
+		: streaming ? "the way the streamer picks" : "nothing yet");
 	return 0;
 }
-SHELL_CMD("tracestream", "tracestream on|off|save - binary trace records to COM2", cmd_trace_stream);
+SHELL_CMD("tracestream", "tracestream on|off|save - binary trace records to the virtio console "
+	  "or COM2", cmd_trace_stream);

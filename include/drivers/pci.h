@@ -160,6 +160,8 @@ struct pci_driver {
 
 /* ---- enumeration and drivers (drivers/pci.c) ---- */
 void pci_init(void);
+/* Device probing (a thread at boot) has finished, waiting up to timeout_ns. */
+bool pci_wait_probe(u64 timeout_ns);
 int pci_register_driver(struct pci_driver *drv);
 struct pci_dev *pci_get_device(u16 vendor, u16 device, struct pci_dev *from);
 /* Calls fn for every device, in scan order. */

@@ -22,7 +22,10 @@ struct trace_chunk_hdr {
 	u32 length; /* payload bytes after this header */
 };
 
-void trace_stream_start(void);      /* header + names now, then records as they come */
+/* Header + names, then records as they come; may_wait: the caller may sleep (until
+ * device probing has found the way out), else the streamer thread does that. */
+void trace_stream_start_from(bool may_wait);
+static inline void trace_stream_start(void) { trace_stream_start_from(false); }
 void trace_stream_stop(void);
 void trace_stream_save(void);       /* header, names, every record in the ring, end */
 void trace_stream_final(void);      /* at power off: drain and end an open stream */

@@ -135,10 +135,11 @@ class NetNS:
 class VM:
     def __init__(self, name, cmdline="app=none", nic=None, net=None, mac="52:54:00:12:34:56",
                  usb=False, trace=False, pcap=False, mem="256M", extra=None, vga=False,
-                 workdir=None, echo=None, netns=None):
+                 workdir=None, echo=None, netns=None, trace_via="virtio"):
         """workdir: keep files there (default: build/test-logs/<name>, deleted when the test
         passes). echo: a function called with each line of serial output as it arrives.
-        netns: run QEMU inside this network namespace (its tap devices live there)."""
+        netns: run QEMU inside this network namespace (its tap devices live there).
+        trace_via: "virtio" (a virtio console) or "com2" carries the trace stream."""
         self.name = name
         self.keep = workdir is not None
         self.workdir = workdir or os.path.join(LOG_ROOT, name)
@@ -153,7 +154,7 @@ class VM:
         self.argv, self.qmp_path = seqos_qemu.build_argv(
             self.workdir, cmdline=cmdline, serial="stdio", trace_file=self.trace_path,
             nic=nic, net=net, mac=mac, pcap=self.pcap_path, mem=mem, usb=usb, vga=vga,
-            extra=extra)
+            extra=extra, trace_via=trace_via)
         if netns:
             self.argv = ["ip", "netns", "exec", netns] + self.argv
         self.buf = ""

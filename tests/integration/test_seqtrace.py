@@ -27,7 +27,16 @@ TOOL = os.path.join(ROOT, "tools", "seqtrace")
 
 
 def test_stream_to_outputs(name):
-    with VM(name, cmdline="app=none", trace=True) as vm:
+    stream_to_outputs(name, "virtio")
+
+
+def test_stream_to_outputs_com2(name):
+    """The same through COM2, the way out on a PC without virtio."""
+    stream_to_outputs(name, "com2")
+
+
+def stream_to_outputs(name, via):
+    with VM(name, cmdline="app=none", trace=True, trace_via=via) as vm:
         vm.boot()
         vm.shell("trace start")
         out = vm.shell("tracestream on")

@@ -55,8 +55,12 @@ def netdev_args(spec, nic, mac, idx=0, pcap=None):
 
 def build_argv(workdir, image=None, cmdline=None, serial="stdio", trace_file=None,
                nic=None, net=None, mac="52:54:00:12:34:56", pcap=None, mem="256M",
-               kvm=None, gdb=False, usb=False, qmp=True, vga=False, extra=None):
-    """Returns (argv, qmp_path). workdir receives the OVMF vars copy and the QMP socket."""
+               kvm=None, gdb=False, usb=False, qmp=True, vga=False, extra=None,
+               trace_via="virtio"):
+    """Returns (argv, qmp_path). workdir receives the OVMF vars copy and the QMP socket.
+    trace_file receives the binary trace stream, through a virtio console (trace_via
+    "virtio": a 4 KiB buffer per notification) or COM2 (trace_via "com2": a port write per
+    byte, as on a PC without virtio); the kernel uses the virtio console when it has one."""
     os.makedirs(workdir, exist_ok=True)
     image = image or os.path.join(ROOT, "build", "seqos.img")
     vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
@@ -69,7 +73,11 @@ def build_argv(workdir, image=None, cmdline=None, serial="stdio", trace_file=Non
             "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-serial", serial,
-            "-serial", ("file:" + trace_file) if trace_file else "null"]
+            "-serial", ("file:" + trace_file) if trace_file and trace_via == "com2" else "null"]
+    if trace_file and trace_via == "virtio":
+        argv += ["-device", "virtio-serial-pci,max_ports=1",
+                 "-chardev", "file,id=trace0,path=" + trace_file,
+                 "-device", "virtconsole,chardev=trace0,nr=0"]
     if vga:
         argv += ["-device", "VGA"]
     if usb:
