@@ -73,7 +73,7 @@ class Net:
 
 
 def seqos_argv(workdir, image, nic, net, ip_mode="static", extra_cmdline="", trace_file=None):
-    """seqos's QEMU; trace_file receives COM2 (the binary trace stream) when given."""
+    """seqos's QEMU; trace_file receives the binary trace stream (a virtio console) when given."""
     ip, gw = net.guest_ip()
     cmdline = "app=server,bulk,http " + ("ip=dhcp" if ip_mode == "dhcp" else "ip=%s gw=%s" % (ip, gw))
     if extra_cmdline:
