@@ -18,7 +18,7 @@
 
 struct trace_ring {
 	struct trace_rec *recs;
-	u64 cap;
+	u64 cap;                   /* a power of two: slot = position & (cap - 1) */
 	volatile u64 head;         /* next slot to reserve */
 	volatile u64 tail;         /* next slot to read */
 	volatile u64 lost_pending; /* dropped, not yet reported by a trace_lost record */
@@ -33,8 +33,15 @@ u64 trace_time_base; /* clock value that text times count from (the boot hand-of
 static struct trace_name_entry names[TRACE_MAX_NAMES];
 static volatile u32 nr_names;
 
+/* records_per_cpu is rounded up to a power of two: a slot is then found with a mask,
+ * not a 64-bit division (which TCG emulates with a helper, on every record). */
 int trace_init(size_t records_per_cpu)
 {
+	size_t cap = 1;
+
+	while (cap < records_per_cpu)
+		cap <<= 1;
+	records_per_cpu = cap;
 	for (unsigned c = 0; c < 1; c++) { /* one CPU today; the rings are per CPU */
 		struct trace_ring *r = &rings[c];
 		struct trace_rec *recs = kcalloc(records_per_cpu, sizeof(*recs)), *old;
@@ -69,7 +76,7 @@ static bool reserve(struct trace_ring *r, u64 *pos)
 static void fill(struct trace_ring *r, u64 pos, u16 event, u8 phase, u64 pkt, u64 a0, u64 a1,
 		 struct trace_ctx ctx, u64 tsc, u16 flags)
 {
-	struct trace_rec *rec = &r->recs[pos % r->cap];
+	struct trace_rec *rec = &r->recs[pos & (r->cap - 1)];
 
 	rec->tsc = tsc;
 	rec->pkt = pkt;
@@ -125,7 +132,7 @@ size_t trace_consume(unsigned cpu, struct trace_rec *out, size_t max)
 	if (!r->recs)
 		return 0;
 	while (n < max && r->tail != r->head) {
-		struct trace_rec *rec = &r->recs[r->tail % r->cap];
+		struct trace_rec *rec = &r->recs[r->tail & (r->cap - 1)];
 		if (__atomic_load_n(&rec->seq, __ATOMIC_ACQUIRE) != (u32)(r->tail + 1))
 			break; /* reserved but not yet committed by an interrupted writer */
 		out[n++] = *rec;
