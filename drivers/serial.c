@@ -1,8 +1,9 @@
 /* 16550 UART driver. Output polls the transmitter (printk must work from any context,
  * also in a panic), a FIFO's worth of bytes per poll when the UART has a working FIFO
  * (each port access is a trip into the emulator under QEMU: one status read per 16
- * bytes instead of one per byte makes printk and the trace stream much cheaper); input on COM1 is interrupt driven: the hard IRQ moves bytes into a
- * ring and wakes the thread waiting in console_getc(). Register offsets and bits from
+ * bytes instead of one per byte makes printk cheaper); input on COM1 is interrupt
+ * driven: the hard IRQ moves bytes into a ring and wakes the thread waiting in
+ * console_getc(). Register offsets and bits from
  * the National Semiconductor PC16550D datasheet. */
 #include <asm/io.h>
 #include <drivers/serial.h>

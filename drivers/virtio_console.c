@@ -131,8 +131,7 @@ static int vcon_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		vp_add_status(&vc.vp, VIRTIO_CONFIG_S_FAILED);
 		return err;
 	}
-	vc.txq.cb_disabled = true; /* polled: no used-buffer notifications wanted */
-	vc.txq.avail->flags = 1;   /* VRING_AVAIL_F_NO_INTERRUPT */
+	virtqueue_disable_cb(&vc.txq); /* polled: no used-buffer notifications wanted */
 	vc.free_mask = (u16)((1u << VCON_NBUF) - 1);
 	vp_add_status(&vc.vp, VIRTIO_CONFIG_S_DRIVER_OK);
 	pdev->name = "hvc0";

@@ -2,14 +2,13 @@
  * has one (tools/qemu-run --trace-out: 4 KiB per notification), else on COM2 (a byte per
  * port write; real PCs), and QEMU saves them to a file, which tools/seqtrace turns into
  * timelines, sequence diagrams and captures. The streamer thread picks the way once PCI
- * probing is done; records wait in the rings until then. The stream is self-describing: it starts with the event table
- * generated from trace_events.h, so the host tool never needs the kernel's headers.
+ * probing is done; records wait in the rings until then. The stream is self-describing:
+ * it starts with the event table generated from trace_events.h, so the host tool never needs the kernel's headers.
  * Format: docs/trace-format.md.
  *
  * In streaming mode a low-priority thread drains the rings every STREAM_PERIOD_MS;
  * `trace save` writes one complete stream of what the rings hold now. */
 #include <asm/apic.h>
-#include <drivers/pci.h>
 #include <drivers/serial.h>
 #include <drivers/virtio_console.h>
 #include <seqos/cmdline.h>
@@ -35,8 +34,9 @@ static char info_text[1024];
 static const u8 *volatile cur_buf;
 static volatile size_t cur_pos, cur_len;
 
-/* Each burst (a FIFO's worth) goes out and is counted with interrupts off, so a power off (which can only
- * run when this thread is preempted, i.e. from an interrupt) sees an exact position. */
+/* Each piece (a FIFO's worth on COM2, a buffer on the virtio console) goes out and is
+ * counted with interrupts off, so a power off (which can only run when this thread is
+ * preempted, i.e. from an interrupt) sees an exact position. */
 static void send_from(void)
 {
 	unsigned long flags;
@@ -171,6 +171,7 @@ static void send_end(void)
 	out(v, 16);
 }
 
+/* drivers/pci.c's; weak: a build without PCI streams through COM2 at once */
 bool pci_wait_probe(u64 timeout_ns) __attribute__((weak));
 
 /* The virtio console if probing found one, else COM2 if there is a UART. */
